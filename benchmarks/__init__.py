@@ -1,0 +1,1 @@
+"""Benchmarks: long runs that print their figures and save them under benchmarks/results/."""

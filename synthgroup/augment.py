@@ -1,0 +1,156 @@
+"""Face and whole-image augmentations: parameters drawn into a plain record, applied by pure code.
+
+Drawing happens in ``sample_face_aug`` / ``sample_image_aug`` from the sample's generator; the
+returned dicts are stored in the metadata. ``warp_face`` and ``apply_image_aug`` are pure
+functions of (pixels, record) built on albumentations' functional layer, so a record replays
+to the same bytes. Colour changes touch RGB only, never the alpha channel.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # albumentations phones home otherwise
+
+import cv2
+import numpy as np
+from albumentations.augmentations.geometric import functional as fgeometric
+from albumentations.augmentations.pixel import functional as fpixel
+
+from .config import FaceAugConfig, ImageAugConfig
+
+
+def _u(rng: np.random.Generator, a: float, b: float) -> float:
+    return round(float(a + (b - a) * rng.random()), 4)
+
+
+def sample_face_aug(rng: np.random.Generator, cfg: FaceAugConfig) -> dict:
+    """One face's augmentation parameters. The layout of the dict never changes (datasets needs a
+    fixed schema): disabled steps keep neutral values."""
+    if not cfg.enabled:
+        return identity_face_aug()
+    persp = [0.0] * 8
+    if rng.random() < cfg.perspective_p:
+        persp = [_u(rng, -cfg.perspective, cfg.perspective) for _ in range(8)]
+    elastic = {"alpha": 0.0, "sigma": 0.0, "seed": 0}
+    if rng.random() < cfg.elastic_p:
+        elastic = {"alpha": _u(rng, 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
+                   "sigma": float(cfg.elastic_sigma), "seed": int(rng.integers(2 ** 31))}
+    return {
+        "hflip": bool(rng.random() < cfg.hflip_p),
+        "rotate": _u(rng, -cfg.rotate, cfg.rotate),
+        "scale": [_u(rng, 1 - cfg.scale, 1 + cfg.scale), _u(rng, 1 - cfg.scale, 1 + cfg.scale)],
+        "shear": [_u(rng, -cfg.shear, cfg.shear), _u(rng, -cfg.shear, cfg.shear)],
+        "translate": [_u(rng, -cfg.translate, cfg.translate), _u(rng, -cfg.translate, cfg.translate)],
+        "perspective": persp,
+        "elastic": elastic,
+        "brightness": _u(rng, 1 - cfg.brightness, 1 + cfg.brightness),
+        "contrast": _u(rng, 1 - cfg.contrast, 1 + cfg.contrast),
+    }
+
+
+def identity_face_aug() -> dict:
+    return {"hflip": False, "rotate": 0.0, "scale": [1.0, 1.0], "shear": [0.0, 0.0],
+            "translate": [0.0, 0.0], "perspective": [0.0] * 8,
+            "elastic": {"alpha": 0.0, "sigma": 0.0, "seed": 0}, "brightness": 1.0, "contrast": 1.0}
+
+
+_IDENTITY = np.arange(256, dtype=np.float32)
+
+
+def _colour(rgba: np.ndarray, aug: dict) -> np.ndarray:
+    """Brightness then contrast (torchvision semantics, contrast about the face's mean grey) as
+    one lookup table on R, G, B; the alpha channel's table is the identity, so alpha is untouched."""
+    b, c = aug["brightness"], aug["contrast"]
+    if b == 1.0 and c == 1.0:
+        return rgba
+    a = rgba[..., 3]
+    weight = float(a.sum()) or 1.0
+    grey = float((rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114)
+                 .ravel() @ a.ravel()) / weight
+    rgb_lut = np.clip(np.clip(_IDENTITY * b, 0, 255) * c + (1 - c) * min(grey * b, 255.0), 0, 255)
+    lut = np.stack([rgb_lut, rgb_lut, rgb_lut, _IDENTITY], axis=-1)
+    return cv2.LUT(rgba, np.rint(lut).astype(np.uint8).reshape(1, 256, 4))
+
+
+def _elastic(img: np.ndarray, aug: dict) -> np.ndarray:
+    el = aug["elastic"]
+    if el["alpha"] <= 0:
+        return img
+    h, w = img.shape[:2]
+    dx, dy = fgeometric.generate_displacement_fields(
+        (h, w), el["alpha"], el["sigma"], same_dxdy=False, kernel_size=(0, 0),
+        random_generator=np.random.default_rng(el["seed"]), noise_distribution="gaussian")
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return fgeometric.remap(img, xs + dx, ys + dy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, 0)
+
+
+def face_matrix(aug: dict, src_hw: tuple[int, int], scale: float) -> np.ndarray:
+    """The 3x3 homography of one face: flip, scale, rotate, shear (albumentations' affine
+    construction about the sprite centre), then the corner-offset perspective."""
+    h, w = src_hw
+    cx, cy = (w - 1) / 2, (h - 1) / 2
+    m = fgeometric.create_affine_transformation_matrix(
+        translate={"x": 0.0, "y": 0.0}, shear={"x": aug["shear"][0], "y": aug["shear"][1]},
+        scale={"x": scale * aug["scale"][0], "y": scale * aug["scale"][1]},
+        rotate=aug["rotate"], shift=(cx, cy))
+    if aug["hflip"]:
+        flip = np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]])
+        m = m @ flip
+    p = aug["perspective"]
+    if any(p):
+        src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
+        dst = src + np.float32(p).reshape(4, 2) * np.float32([w, h])
+        m = m @ cv2.getPerspectiveTransform(src, dst).astype(np.float64)
+    return m
+
+
+def warp_face(sprite: np.ndarray, aug: dict, scale: float) -> np.ndarray:
+    """Augment an RGBA sprite and return it premultiplied, on the tight canvas that holds it.
+
+    ``scale`` maps the cached sprite to the face size the sample asked for; ``translate`` shifts
+    the face inside its canvas (sub-pixel jitter on top of the integer placement). Premultiplying before the warp keeps dark fringes out of
+    the antialiased edge.
+    """
+    rgba = _colour(sprite, aug)
+    rgba = _elastic(rgba, aug)
+    premult = rgba.copy()
+    a = rgba[..., 3:4].astype(np.uint16)
+    premult[..., :3] = ((rgba[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
+    h, w = sprite.shape[:2]
+    m = face_matrix(aug, (h, w), scale)
+    corners = np.float64([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]]) @ m.T
+    corners = corners[:, :2] / corners[:, 2:3]
+    tx, ty = aug["translate"]
+    margin = 1 + int(np.ceil(max(abs(tx), abs(ty))))
+    x0, y0 = np.floor(corners.min(0)) - margin
+    x1, y1 = np.ceil(corners.max(0)) + margin
+    shift = np.array([[1.0, 0, -x0 + tx], [0, 1, -y0 + ty], [0, 0, 1]])
+    out_w, out_h = int(x1 - x0) + 1, int(y1 - y0) + 1
+    return cv2.warpPerspective(premult, shift @ m, (out_w, out_h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def sample_image_aug(rng: np.random.Generator, cfg: ImageAugConfig) -> dict:
+    if not cfg.enabled:
+        return {"brightness": 1.0, "contrast": 1.0, "blur_sigma": 0.0, "noise_std": 0.0, "noise_seed": 0}
+    return {
+        "brightness": _u(rng, 1 - cfg.brightness, 1 + cfg.brightness),
+        "contrast": _u(rng, 1 - cfg.contrast, 1 + cfg.contrast),
+        "blur_sigma": _u(rng, 0.3, cfg.blur_sigma) if rng.random() < cfg.blur_p else 0.0,
+        "noise_std": _u(rng, 0.0, cfg.noise_std) if rng.random() < cfg.noise_p else 0.0,
+        "noise_seed": int(rng.integers(2 ** 31)),
+    }
+
+
+def apply_image_aug(img: np.ndarray, aug: dict) -> np.ndarray:
+    """Whole-image photometric changes; the instance mask is unaffected."""
+    if aug["brightness"] != 1.0:
+        img = fpixel.adjust_brightness_torchvision(img, np.float32(aug["brightness"]))
+    if aug["contrast"] != 1.0:
+        img = fpixel.adjust_contrast_torchvision(img, float(aug["contrast"]))
+    if aug["blur_sigma"] > 0:
+        img = cv2.GaussianBlur(img, (0, 0), aug["blur_sigma"])
+    if aug["noise_std"] > 0:
+        noise = np.random.default_rng(aug["noise_seed"]).normal(0, aug["noise_std"], img.shape)
+        img = fpixel.add_noise(img, noise.astype(np.float32))
+    return img

@@ -1,0 +1,146 @@
+"""``synthgroup`` command line: a thin layer over the library (generate, preview, inspect, sources)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .config import GenConfig, parse_range, parse_size
+from .errors import SynthGroupError
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("generation settings (override --config)")
+    g.add_argument("--config", help="TOML file with GenConfig settings (a [synthgroup] table or top level)")
+    g.add_argument("--faces", action="append", metavar="SPEC",
+                   help="face source, repeatable, optionally weighted: procedural (default), "
+                        "kdef:DIR, faces:DIR, folder:DIR, hf:NAME[:split]; e.g. 2*kdef:DIR")
+    g.add_argument("--backgrounds", action="append", metavar="SPEC",
+                   help="background source, repeatable: procedural (default), lsun:DIR[:cats], "
+                        "folder:DIR, hf:NAME[:split]")
+    g.add_argument("--size", help="output size N or HxW (default 224)")
+    g.add_argument("--faces-per-image", metavar="MIN-MAX", help="face count range (default 1-9)")
+    g.add_argument("--face-size", metavar="MIN-MAX", help="face height as a fraction of the image (0.16-0.42)")
+    g.add_argument("--overlap-tolerance", type=float, help="share of a face allowed on other faces (0)")
+    g.add_argument("--surprise", choices=["exclude", "positive", "neutral", "negative"])
+    g.add_argument("--tie-policy", choices=["neutral", "resample"])
+    g.add_argument("--no-balance", action="store_true", help="do not balance the three labels")
+    g.add_argument("--split", choices=["all", "train", "test"], help="held-out identities/backgrounds")
+    g.add_argument("--no-face-aug", action="store_true", help="paste faces without augmentation")
+    g.add_argument("--image-aug", action="store_true", help="whole-image photometric augmentation")
+    g.add_argument("--seed", type=int)
+
+
+def config_from_args(args: argparse.Namespace) -> GenConfig:
+    cfg = GenConfig.from_toml(args.config) if args.config else GenConfig()
+    changes = {}
+    if args.faces:
+        changes["faces"] = args.faces
+    if args.backgrounds:
+        changes["backgrounds"] = args.backgrounds
+    if args.size:
+        changes["size"] = parse_size(args.size)
+    if args.faces_per_image:
+        changes["faces_per_image"] = parse_range(args.faces_per_image, int)
+    if args.face_size:
+        changes["face_size"] = parse_range(args.face_size, float)
+    for key in ("overlap_tolerance", "surprise", "tie_policy", "split", "seed"):
+        if getattr(args, key) is not None:
+            changes[key] = getattr(args, key)
+    if args.no_balance:
+        changes["balance"] = False
+    if args.no_face_aug:
+        changes["face_aug"] = type(cfg.face_aug)(**{**vars(cfg.face_aug), "enabled": False})
+    if args.image_aug:
+        changes["image_aug"] = type(cfg.image_aug)(**{**vars(cfg.image_aug), "enabled": True})
+    return cfg.replace(**changes).validate()
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        k, n = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise SynthGroupError(f"--shard {text!r} is not K/N (e.g. 0/4)") from None
+    return k, n
+
+
+def cmd_generate(args) -> int:
+    from .generate import generate
+    cfg = config_from_args(args)
+    m = generate(cfg, args.out, args.n, workers=args.workers, shard=_shard(args.shard),
+                 progress=not args.quiet)
+    counts = ", ".join(f"{k} {v}" for k, v in m["class_counts"].items())
+    print(f"{args.out}: {m['status']}; {counts}")
+    for spec, files in m.get("skipped_files", {}).items():
+        print(f"skipped {len(files)} unreadable file(s) in {spec}: " + ", ".join(list(files)[:5]))
+    return 0
+
+
+def cmd_preview(args) -> int:
+    from .preview import preview
+    cfg = config_from_args(args)
+    path = preview(cfg, args.n, args.out, start=args.start, scale=args.scale)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    from .inspection import format_report, inspect_folder
+    rep = inspect_folder(args.folder, replay=args.replay)
+    print(json.dumps(rep, indent=2) if args.json else format_report(rep))
+    return 0 if rep["ok"] else 1
+
+
+def cmd_sources(args) -> int:
+    from .sources import list_background_sources, list_face_sources
+    print("face sources:       " + ", ".join(list_face_sources()))
+    print("background sources: " + ", ".join(list_background_sources()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+    p = argparse.ArgumentParser(prog="synthgroup", description="Synthetic group-emotion images "
+                                "(faces composited on scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
+    p.add_argument("--version", action="version", version=f"synthgroup {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("generate", help="write a dataset folder (imagefolder + metadata.jsonl + masks)")
+    g.add_argument("--n", type=int, required=True, help="number of images")
+    g.add_argument("--out", default="synthgroup-data", help="output folder (default synthgroup-data)")
+    g.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    g.add_argument("--shard", default="0/1", help="K/N: generate only shard K of N (default 0/1)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_config_args(g)
+    g.set_defaults(func=cmd_generate)
+    v = sub.add_parser("preview", help="contact sheet of samples with labels and face boxes")
+    v.add_argument("--n", type=int, default=16)
+    v.add_argument("--out", default="preview.png")
+    v.add_argument("--start", type=int, default=0, help="first sample index")
+    v.add_argument("--scale", type=int, default=1, help="upscale tiles for viewing")
+    _add_config_args(v)
+    v.set_defaults(func=cmd_preview)
+    i = sub.add_parser("inspect", help="counts, balance and validity checks of a generated folder")
+    i.add_argument("folder")
+    i.add_argument("--replay", type=int, default=0, metavar="N",
+                   help="re-render the first N records' faces and check they do not overlap")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_inspect)
+    s = sub.add_parser("sources", help="list the source kinds")
+    s.set_defaults(func=cmd_sources)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SynthGroupError as exc:
+        print(f"synthgroup: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("synthgroup: interrupted; rerun the same command to finish", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

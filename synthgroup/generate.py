@@ -1,0 +1,227 @@
+"""Write a synthetic dataset to a folder, in parallel, shardable and resumable.
+
+The folder loads with ``datasets.load_dataset("imagefolder", data_dir=DIR)``: ``images/*.jpg``,
+``metadata.jsonl`` (one record per image: label, faces, background, seed), ``masks/*.png``
+(instance masks, face k -> value k+1), ``manifest.json`` (config, version, counts) and
+``config.toml``. Work is cut into chunks of consecutive indices; a chunk is finished when its
+``parts/START-END.jsonl`` exists, so a rerun after a kill only does unfinished chunks, and
+sample i's bytes do not depend on workers, shards or chunking.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+
+import cv2
+
+from . import __version__
+from .compose import Sources, make_sample
+from .config import GenConfig
+from .errors import SynthGroupError
+from .io import atomic_write_bytes, atomic_write_text, to_toml, write_json
+from .labels import CLASS_NAMES
+
+CHUNK = 100
+_STATE: dict = {}
+
+
+def encode_sample(sample, jpeg_quality: int) -> tuple[bytes, bytes]:
+    ok1, jpg = cv2.imencode(".jpg", sample.image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    ok2, png = cv2.imencode(".png", sample.mask, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    if not (ok1 and ok2):  # pragma: no cover
+        raise RuntimeError("OpenCV failed to encode a sample")
+    return jpg.tobytes(), png.tobytes()
+
+
+def image_name(i: int) -> str:
+    return f"images/{i:06d}.jpg"
+
+
+def mask_name(i: int) -> str:
+    return f"masks/{i:06d}.png"
+
+
+def part_name(a: int, b: int) -> str:
+    return f"parts/{a:06d}-{b:06d}.jsonl"
+
+
+def _init_worker(cfg: GenConfig, out: str) -> None:
+    cv2.setNumThreads(1)
+    _STATE["cfg"] = cfg
+    _STATE["out"] = Path(out)
+    _STATE["sources"] = Sources(cfg)
+
+
+def _run_chunk(chunk: tuple[int, int]) -> tuple[tuple[int, int], dict]:
+    cfg, out, sources = _STATE["cfg"], _STATE["out"], _STATE["sources"]
+    a, b = chunk
+    rows = []
+    for i in range(a, b):
+        sample = make_sample(cfg, sources, i)
+        img_path, mask_path = out / image_name(i), out / mask_name(i)
+        if not (img_path.exists() and mask_path.exists()):
+            jpg, png = encode_sample(sample, cfg.jpeg_quality)
+            atomic_write_bytes(img_path, jpg)
+            atomic_write_bytes(mask_path, png)
+        row = {"file_name": image_name(i), "mask_file_name": mask_name(i)}
+        row.update(sample.record)
+        rows.append(json.dumps(row, separators=(",", ":")))
+    atomic_write_text(out / part_name(a, b), "\n".join(rows) + "\n")
+    return chunk, sources.skipped()
+
+
+def _chunks(n: int, shard: tuple[int, int]) -> list[tuple[int, int]]:
+    k, m = shard
+    allc = [(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
+    return [c for j, c in enumerate(allc) if j % m == k]
+
+
+def _check_folder(out: Path, cfg: GenConfig) -> dict | None:
+    """Return the existing manifest, or None for a new folder; refuse a foreign or different one."""
+    if out.exists() and not out.is_dir():
+        raise SynthGroupError(f"output path {out} exists and is not a folder")
+    manifest_path = out / "manifest.json"
+    if manifest_path.exists():
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            old = manifest["config"]
+        except (ValueError, KeyError):
+            raise SynthGroupError(f"{manifest_path} is not a synthgroup manifest") from None
+        new = cfg.to_dict()
+        if manifest.get("fingerprint") != cfg.fingerprint():
+            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+            raise SynthGroupError(
+                f"output folder {out} holds a dataset made with a different configuration "
+                f"(differs in: {', '.join(diff) or 'version'}); use another --out or the same settings")
+        return manifest
+    if out.exists() and any(out.iterdir()):
+        raise SynthGroupError(f"output folder {out} is not empty and holds no synthgroup manifest")
+    return None
+
+
+@contextmanager
+def _locked(out: Path):
+    with open(out / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _dataset_card(n: int) -> str:
+    names = "\n".join(f"          '{i}': {c}" for i, c in enumerate(CLASS_NAMES))
+    return f"""---
+dataset_info:
+  features:
+  - name: image
+    dtype: image
+  - name: label
+    dtype:
+      class_label:
+        names:
+{names}
+---
+# Synthetic group-emotion images ({n})
+
+Made by `synthgroup {__version__}`. Labels: 0 Positive, 1 Neutral, 2 Negative (the majority
+group of the faces, Neutral on a tie). `metadata.jsonl` holds one record per image (faces with
+box `[x, y, w, h]`, emotion, group, identity, source; background source and category; the seed);
+`masks/` holds instance masks (pixel value k = face k-1 of the record, 0 = background).
+`manifest.json` holds the full configuration. Load with
+`datasets.load_dataset("imagefolder", data_dir=...)`.
+"""
+
+
+def _finalize(out: Path, cfg: GenConfig, n: int, sources: Sources, skipped: dict) -> dict:
+    with _locked(out):
+        manifest = json.loads((out / "manifest.json").read_text())
+        allc = _chunks(n, (0, 1))
+        done = [c for c in allc if (out / part_name(*c)).exists()]
+        labels, nfaces = Counter(), Counter()
+        if len(done) == len(allc):
+            lines = []
+            for c in allc:
+                for line in (out / part_name(*c)).read_text().splitlines():
+                    rec = json.loads(line)
+                    labels[rec["label_name"]] += 1
+                    nfaces[rec["n_faces"]] += 1
+                    lines.append(line)
+            atomic_write_text(out / "metadata.jsonl", "\n".join(lines) + "\n")
+            manifest["status"] = "complete"
+            for tmp in list(out.glob("images/.*.tmp-*")) + list(out.glob("masks/.*.tmp-*")):
+                tmp.unlink(missing_ok=True)
+        else:
+            manifest["status"] = f"partial: {len(done)} of {len(allc)} chunks"
+        old_skipped = manifest.get("skipped_files", {})
+        for spec, files in skipped.items():
+            old_skipped.setdefault(spec, {}).update(files)
+        manifest.update({
+            "n": n,
+            "class_counts": {c: labels.get(c, 0) for c in CLASS_NAMES},
+            "faces_per_image": {str(k): nfaces[k] for k in sorted(nfaces)},
+            "skipped_files": old_skipped,
+        })
+        write_json(out / "manifest.json", manifest)
+        return manifest
+
+
+def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
+             shard: tuple[int, int] = (0, 1), progress: bool = True) -> dict:
+    """Generate samples 0..n-1 (this shard's chunks) into ``out``; returns the manifest."""
+    cfg.validate()
+    out = Path(out)
+    if n < 1:
+        raise SynthGroupError(f"--n {n} must be at least 1")
+    if workers < 1:
+        raise SynthGroupError(f"--workers {workers} must be at least 1")
+    k, m = shard
+    if not (m >= 1 and 0 <= k < m):
+        raise SynthGroupError(f"--shard {k}/{m} is not K/N with 0 <= K < N")
+    existing = _check_folder(out, cfg)
+    sources = Sources(cfg)          # fails on a bad source before anything is written
+    for sub in ("images", "masks", "parts"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    with _locked(out):
+        if existing is None or not (out / "manifest.json").exists():
+            write_json(out / "manifest.json", {
+                "synthgroup_version": __version__, "fingerprint": cfg.fingerprint(),
+                "config": cfg.to_dict(), "n": n, "chunk": CHUNK, "status": "running",
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sources": sources.describe()})
+            atomic_write_text(out / "config.toml", to_toml(cfg.to_dict()))
+            atomic_write_text(out / "README.md", _dataset_card(n))
+    todo = [c for c in _chunks(n, shard) if not (out / part_name(*c)).exists()]
+    total = sum(b - a for a, b in todo)
+    skipped: dict = {}
+    bar = None
+    if progress and total:
+        from tqdm import tqdm
+        bar = tqdm(total=total, unit="img", desc="generate", file=sys.stderr, dynamic_ncols=True)
+
+    def collect(result):
+        (a, b), sk = result
+        for spec, files in sk.items():
+            skipped.setdefault(spec, {}).update(files)
+        if bar:
+            bar.update(b - a)
+
+    if todo:
+        if workers == 1:
+            _STATE.update(cfg=cfg, out=out, sources=sources)
+            for c in todo:
+                collect(_run_chunk(c))
+        else:
+            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            with ctx.Pool(workers, initializer=_init_worker, initargs=(cfg, str(out))) as pool:
+                for result in pool.imap_unordered(_run_chunk, todo):
+                    collect(result)
+    if bar:
+        bar.close()
+    return _finalize(out, cfg, n, sources, skipped)

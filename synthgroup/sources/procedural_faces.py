@@ -1,0 +1,70 @@
+"""The embedded default face source: procedurally drawn identities showing the 7 basic expressions.
+
+No download and no real person: an identity is a seed, an expression is a set of facial action
+units at an intensity (``synthgroup.render.faces``). Spec: ``procedural`` or
+``procedural:identities=256,min_intensity=0.6,max_intensity=1.0,levels=3``.
+Each (identity, expression, intensity level) is drawn once at the largest face size the
+configuration asks for and kept in the shared atlas; smaller faces are area-downscaled from it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import SourceError
+from ..labels import EMOTIONS
+from ..render import faces as draw
+from .atlas import Atlas, code_hash
+from .base import FaceItem, FaceSource, ladder_height, register_face_source
+from .options import parse_options
+
+
+@register_face_source
+class ProceduralFaces(FaceSource):
+    name = "procedural"
+
+    def __init__(self, arg=None, *, max_face_height: float = 96, **kwargs):
+        super().__init__(arg, **kwargs)
+        opts = parse_options(self.spec, arg, {"identities": int, "min_intensity": float,
+                                              "max_intensity": float, "levels": int})
+        self.n_identities = opts.get("identities", 256)
+        lo, hi = opts.get("min_intensity", 0.6), opts.get("max_intensity", 1.0)
+        n_levels = opts.get("levels", 3)
+        if self.n_identities < 1:
+            raise SourceError(f"source {self.spec!r}: identities must be at least 1")
+        if not 0 <= lo <= hi <= 1:
+            raise SourceError(f"source {self.spec!r}: intensities must satisfy 0 <= min <= max <= 1")
+        if n_levels < 1:
+            raise SourceError(f"source {self.spec!r}: levels must be at least 1")
+        self.levels = [round(float(v), 3) for v in np.linspace(lo, hi, n_levels)] if n_levels > 1 else [hi]
+        # variant index: 0 neutral, then (emotion, level) for the 6 others
+        self._variants = [("neutral", 1.0)] + [(e, lv) for e in EMOTIONS if e != "neutral"
+                                               for lv in self.levels]
+        self._variant_index = {v: k for k, v in enumerate(self._variants)}
+        self.base_height = ladder_height(max(max_face_height, 24))
+        width = round(self.base_height * draw.ASPECT)
+        key = "_".join(map(str, (self.n_identities, *self.levels, self.base_height)))
+        self.atlas = Atlas(f"faces-{code_hash(draw.__file__)}-{key}",
+                           self.n_identities * len(self._variants), (self.base_height, width, 4))
+        self._identities: dict[int, draw.Identity] = {}
+
+    def catalog(self):
+        return [FaceItem(f"p{i:05d}/{e}", f"p{i:05d}", e, {"seed": i})
+                for i in range(self.n_identities) for e in EMOTIONS]
+
+    def variant(self, rng, item):
+        if item.emotion == "neutral":
+            return {"intensity": 1.0}
+        return {"intensity": self.levels[int(rng.integers(len(self.levels)))]}
+
+    def identity(self, seed: int) -> "draw.Identity":
+        ident = self._identities.get(seed)
+        if ident is None:
+            ident = self._identities[seed] = draw.identity_from_seed(seed)
+        return ident
+
+    def load_rgba(self, item, variant, height):
+        seed = item.meta["seed"]
+        intensity = 1.0 if item.emotion == "neutral" else variant["intensity"]
+        slot = seed * len(self._variants) + self._variant_index[(item.emotion, intensity)]
+        return self.atlas.get(slot, lambda: draw.render_face(
+            self.identity(seed), item.emotion, intensity, self.base_height))
