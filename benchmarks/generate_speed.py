@@ -28,7 +28,6 @@ from .common import machine, markdown_table, save
 
 def _encode_write(args):
     images, out, start, stop, quality = args
-    cv2.setNumThreads(1)
     for i in range(start, stop):
         ok, buf = cv2.imencode(".jpg", images[i % len(images)], [cv2.IMWRITE_JPEG_QUALITY, quality])
         with open(out / f"{i:06d}.jpg", "wb") as f:

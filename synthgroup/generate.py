@@ -53,7 +53,8 @@ def part_name(a: int, b: int) -> str:
 
 
 def _init_worker(cfg: GenConfig, out: str) -> None:
-    cv2.setNumThreads(1)
+    # No cv2.setNumThreads here: after a fork from a process whose OpenCV pool has run, that
+    # call deadlocks (parallel OpenCV calls themselves are fork-safe).
     _STATE["cfg"] = cfg
     _STATE["out"] = Path(out)
     _STATE["sources"] = Sources(cfg)
