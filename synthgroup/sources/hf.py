@@ -1,0 +1,324 @@
+"""Hugging Face datasets as face or background sources.
+
+Spec: ``hf:NAME[:split][:key=value,...]``. ``NAME`` is a Hub dataset (``user/dataset``, loaded
+with ``datasets.load_dataset`` from the Hub or its local cache), a local folder (an
+``imagefolder``: images with a ``metadata.jsonl`` or in class subfolders; any folder
+``load_dataset`` understands) or a folder written by ``Dataset.save_to_disk``. ``split``
+defaults to ``train``.
+
+Face options: ``image=COLUMN`` (default: the first Image column), ``emotion=COLUMN`` (default:
+the first ClassLabel column, else ``emotion``/``label``/``expression``...), ``labels=NAME+NAME+..``
+(emotion names of integer labels 0, 1, ...; overrides a ClassLabel's names; e.g. FER2013's
+``labels=angry+disgust+fear+happy+sad+surprise+neutral``), ``skip=NAME+NAME`` (label values to
+ignore, e.g. ``skip=contempt``), ``identity=COLUMN`` (default: every row is its own identity),
+``matte=rect`` (default: RGB images are pasted as rectangles, RGBA keep their alpha) or
+``matte=key`` (key a plain backdrop out, as for ``folder``). Label values go through
+``synthgroup.labels.normalize_emotion`` (anger/angry/..., happiness/happy/joy/..., ...).
+
+Background options: ``image=COLUMN``, ``category=COLUMN`` (default: the first ClassLabel
+column, else ``category``/``scene``/``label``, else every image is category ``hf``).
+
+Offline: a Hub dataset that is not in the local cache gives one clear error naming it.
+Local folders are prepared (Arrow files) under ``<cache dir>/hf-datasets``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError, CorruptItemError, SourceError
+from ..labels import normalize_emotion
+from .base import (BackgroundItem, BackgroundSource, FaceItem, FaceSource, register_background_source,
+                   register_face_source)
+from .cache import cache_dir, decode_image, split_arg
+from .folder_backgrounds import working_size
+from .matting import MATTE_OPTIONS, cached_cutout, fit_size, params_from_options, studio_cutout, studio_recipe
+from .options import parse_options
+
+_IMAGE_NAMES = ("image", "img", "picture", "photo", "pixel_values", "file")
+_EMOTION_NAMES = ("emotion", "emotions", "expression", "label", "labels", "emotion_label", "class")
+_CATEGORY_NAMES = ("category", "scene", "scene_category", "label", "labels", "class")
+
+
+def _is_offline_error(exc: BaseException) -> bool:
+    names = {c.__name__ for c in type(exc).__mro__}
+    if names & {"ConnectionError", "OfflineModeIsEnabled", "LocalEntryNotFoundError", "ConnectError",
+                "ConnectTimeout", "Timeout", "TimeoutException", "ProxyError"}:
+        return True
+    text = str(exc).lower()
+    return any(s in text for s in ("offline", "couldn't reach", "could not reach", "connection",
+                                   "name resolution", "network is unreachable"))
+
+
+def _spec_parts(spec: str, arg: str | None) -> tuple[str, str, str | None]:
+    parts, opts = split_arg(arg)
+    if not parts or not parts[0]:
+        raise SourceError(f"source {spec!r}: give a dataset, e.g. hf:user/dataset or hf:/data/my_imagefolder")
+    name, split = parts[0], "train"
+    rest = parts[1:]
+    if rest and not Path(":".join(parts)).exists():
+        split = rest.pop() or "train"
+        name = ":".join([name] + rest)
+    elif rest:
+        name = ":".join(parts)
+    return name, split, opts
+
+
+def load_hf(spec: str, name: str, split: str):
+    """``datasets.Dataset`` for a Hub name or local folder, or one clear ``SourceError``."""
+    try:
+        import datasets
+    except ImportError:  # pragma: no cover - a dependency
+        raise SourceError(f"source {spec!r}: hf: sources need the 'datasets' package") from None
+    path = Path(name).expanduser()
+    local = path.exists()
+    if not local and (name.startswith(("/", "./", "../", "~")) or name.count("/") > 1):
+        raise SourceError(f"source {spec!r}: folder {path} does not exist")
+    quiet = not datasets.are_progress_bars_disabled()
+    if quiet:  # no "Generating train split" bars in the middle of a run
+        datasets.disable_progress_bars()
+    try:
+        if local and ((path / "dataset_info.json").exists() or (path / "dataset_dict.json").exists()):
+            ds = datasets.load_from_disk(str(path))
+            if isinstance(ds, datasets.DatasetDict):
+                if split not in ds:
+                    raise SourceError(f"source {spec!r}: {path} has no split {split!r} "
+                                      f"(splits: {', '.join(ds)})")
+                ds = ds[split]
+        elif local:
+            ds = datasets.load_dataset(str(path), split=split,
+                                       cache_dir=str(cache_dir("hf-datasets")))
+        else:
+            ds = datasets.load_dataset(name, split=split)
+    except SourceError:
+        raise
+    except Exception as exc:  # datasets / huggingface_hub raise many kinds
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if not local and _is_offline_error(exc):
+            raise SourceError(
+                f"source {spec!r}: cannot load Hub dataset {name!r}: the Hugging Face Hub cannot "
+                f"be reached (offline or no connection) and no cached copy was found ({msg}); "
+                "download it once while online, or give a local folder") from None
+        if "split" in msg.lower():
+            raise SourceError(f"source {spec!r}: dataset {name!r} has no split {split!r} ({msg})") from None
+        if not local and type(exc).__name__ in ("DatasetNotFoundError", "FileNotFoundError", "RepositoryNotFoundError"):
+            raise SourceError(f"source {spec!r}: dataset {name!r} was not found on the Hub or as a "
+                              f"local folder ({msg})") from None
+        raise SourceError(f"source {spec!r}: cannot load dataset {name!r}: {type(exc).__name__}: {msg}") from None
+    finally:
+        if quiet:
+            datasets.enable_progress_bars()
+    if isinstance(ds, datasets.DatasetDict):  # pragma: no cover - split= returns a Dataset
+        ds = ds[split]
+    return ds
+
+
+def _column(spec, ds, option: str | None, candidates, feature_type=None) -> str | None:
+    """The column named by an option, else the first of ``feature_type``, else the first of
+    ``candidates`` present; None when there is none."""
+    feats = ds.features
+    if option:
+        if option not in feats:
+            raise SourceError(f"source {spec!r}: no column {option!r} (columns: {', '.join(feats)})")
+        return option
+    if feature_type is not None:
+        for col, f in feats.items():
+            if isinstance(f, feature_type):
+                return col
+    for col in candidates:
+        if col in feats:
+            return col
+    return None
+
+
+class _HFCommon:
+    """Dataset loading and image decoding shared by the face and background sources."""
+
+    def _setup(self, arg, allowed: dict):
+        name, split, opt_text = _spec_parts(self.spec, arg)
+        self.dataset_name, self.split_name = name, split
+        self.opts = parse_options(self.spec, opt_text, allowed)
+        self._ds = None
+        self._rows = None
+
+    def dataset(self):
+        if self._ds is None:
+            import datasets
+            ds = load_hf(self.spec, self.dataset_name, self.split_name)
+            col = _column(self.spec, ds, self.opts.get("image"), _IMAGE_NAMES, datasets.Image)
+            if col is None:
+                raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no image "
+                                  f"column (columns: {', '.join(ds.features)}); name it with image=COLUMN")
+            self.image_column = col
+            self._ds = ds
+            imgs = ds.select_columns([col])
+            if isinstance(ds.features[col], datasets.Image):
+                imgs = imgs.cast_column(col, datasets.Image(decode=False))
+            self._rows = imgs
+        return self._ds
+
+    def _raw(self, row: int):
+        self.dataset()
+        value = self._rows[row][self.image_column]
+        what = f"{self.dataset_name} [{self.split_name}] row {row}"
+        if isinstance(value, dict):
+            data = value.get("bytes") or value.get("path")
+            if data is None:
+                raise CorruptItemError(f"{what}: no image data")
+            return data, what
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value), what
+        if isinstance(value, str):
+            return value, what
+        if hasattr(value, "save"):  # a PIL image (a column that was not an Image feature)
+            import io
+            buf = io.BytesIO()
+            value.save(buf, format="PNG")
+            return buf.getvalue(), what
+        raise CorruptItemError(f"{what}: column {self.image_column!r} holds {type(value).__name__}, not an image")
+
+
+@register_face_source
+class HFFaces(_HFCommon, FaceSource):
+    name = "hf"
+
+    def __init__(self, arg=None, **kwargs):
+        super().__init__(arg, **kwargs)
+        self._setup(arg, {"image": str, "emotion": str, "labels": str, "skip": str, "identity": str,
+                          "matte": str, **MATTE_OPTIONS})
+        self.matte = self.opts.get("matte", "rect")
+        if self.matte not in ("rect", "key"):
+            raise SourceError(f"source {self.spec!r}: matte={self.matte!r} is not rect or key")
+        self.params = params_from_options(self.opts)
+        self.skip_values = {s.strip().lower() for s in self.opts.get("skip", "").split("+") if s.strip()}
+
+    def _label_names(self, ds, col) -> list[str] | None:
+        import datasets
+        if self.opts.get("labels"):
+            return [s.strip() for s in self.opts["labels"].split("+")]
+        f = ds.features[col]
+        if isinstance(f, datasets.ClassLabel):
+            return list(f.names)
+        if isinstance(f, datasets.Sequence) and isinstance(getattr(f, "feature", None), datasets.ClassLabel):
+            return list(f.feature.names)  # pragma: no cover - multi-label datasets
+        return None
+
+    def catalog(self):
+        import datasets
+        ds = self.dataset()
+        col = _column(self.spec, ds, self.opts.get("emotion"), _EMOTION_NAMES, datasets.ClassLabel)
+        if col is None:
+            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no emotion "
+                              f"column (columns: {', '.join(ds.features)}); name it with emotion=COLUMN")
+        self.emotion_column = col
+        names = self._label_names(ds, col)
+        id_col = self.opts.get("identity")
+        if id_col and id_col not in ds.features:
+            raise SourceError(f"source {self.spec!r}: no identity column {id_col!r} "
+                              f"(columns: {', '.join(ds.features)})")
+        values = list(ds[col])
+        ids = list(ds[id_col]) if id_col else None
+        cache: dict = {}
+        items = []
+        for row, v in enumerate(values):
+            if v is None:
+                continue
+            if v not in cache:
+                cache[v] = self._emotion(v, names, col)
+            emotion = cache[v]
+            if emotion is None:
+                continue
+            identity = str(ids[row]) if ids is not None else f"row{row}"
+            items.append(FaceItem(str(row), identity, emotion, {"row": row}))
+        if not items:
+            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no rows with a "
+                              f"usable emotion in column {col!r}")
+        return items
+
+    def _emotion(self, value, names, col) -> str | None:
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            if names is None:
+                raise SourceError(
+                    f"source {self.spec!r}: emotion column {col!r} holds integers without names; "
+                    "give them with labels=NAME+NAME+... in label order (e.g. labels=angry+disgust+"
+                    "fear+happy+sad+surprise+neutral)")
+            if not 0 <= int(value) < len(names):
+                raise SourceError(f"source {self.spec!r}: label {value} in column {col!r} has no name "
+                                  f"(labels: {'+'.join(names)})")
+            text = names[int(value)]
+        else:
+            text = str(value)
+        if text.strip().lower() in self.skip_values:
+            return None
+        try:
+            return normalize_emotion(text)
+        except ConfigError as exc:
+            raise SourceError(f"source {self.spec!r}: column {col!r}: {exc}; or ignore it with "
+                              f"skip={text.strip().lower()}") from None
+
+    def load_rgba(self, item, variant, height):
+        row = int(item.key)
+        data, what = self._raw(row)
+        if self.matte == "key":
+            ident = {"hf": self.dataset_name, "split": self.split_name,
+                     "fingerprint": getattr(self._ds, "_fingerprint", ""), "row": row}
+
+            def make():
+                img = decode_image(data, what, alpha=True, max_side=self.params.max_side)
+                if img.shape[2] == 4:
+                    return img
+                return studio_cutout(img, self.params, "full", what)
+            return cached_cutout(ident, studio_recipe(self.params, "full"), make)
+        img = decode_image(data, what, alpha=True, max_side=self.params.max_side)
+        if img.shape[2] == 3:
+            img = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
+        return fit_size(img, self.params.max_side)
+
+    def describe(self):
+        d = super().describe()
+        d.update(dataset=self.dataset_name, split_name=self.split_name, matte=self.matte)
+        return d
+
+
+@register_background_source
+class HFBackgrounds(_HFCommon, BackgroundSource):
+    name = "hf"
+
+    def __init__(self, arg=None, **kwargs):
+        super().__init__(arg, **kwargs)
+        self._setup(arg, {"image": str, "category": str})
+
+    def catalog(self):
+        import datasets
+        ds = self.dataset()
+        col = self.opts.get("category")
+        if col and col not in ds.features:
+            raise SourceError(f"source {self.spec!r}: no category column {col!r} "
+                              f"(columns: {', '.join(ds.features)})")
+        if not col:
+            col = _column(self.spec, ds, None, _CATEGORY_NAMES, datasets.ClassLabel)
+            if col == self.image_column:
+                col = None
+        if col:
+            f = ds.features[col]
+            vals = list(ds[col])
+            if isinstance(f, datasets.ClassLabel):
+                cats = [f.names[v] if v is not None and 0 <= v < len(f.names) else "unknown" for v in vals]
+            else:
+                cats = [str(v) for v in vals]
+        else:
+            cats = ["hf"] * len(ds)
+        if not len(ds):
+            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} is empty")
+        return [BackgroundItem(str(i), c) for i, c in enumerate(cats)]
+
+    def load_rgb(self, item, size):
+        data, what = self._raw(int(item.key))
+        side = working_size(size)
+        return np.ascontiguousarray(fit_size(decode_image(data, what, max_side=side), side))
+
+    def describe(self):
+        d = super().describe()
+        d.update(dataset=self.dataset_name, split_name=self.split_name)
+        return d
