@@ -24,7 +24,7 @@ def __getattr__(name):  # lazy: keep `import synthgroup` free of torch and OpenC
         from . import compose
         return getattr(compose, name)
     if name == "generate":
-        from .generate import generate
+        from .writer import generate
         return generate
     if name in ("SyntheticGroupDataset", "collate_with_metadata"):
         from . import torchdata

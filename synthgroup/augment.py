@@ -63,13 +63,16 @@ def _colour(rgba: np.ndarray, aug: dict) -> np.ndarray:
     b, c = aug["brightness"], aug["contrast"]
     if b == 1.0 and c == 1.0:
         return rgba
-    a = rgba[..., 3]
-    weight = float(a.sum()) or 1.0
-    grey = float((rgba[..., 0] * 0.299 + rgba[..., 1] * 0.587 + rgba[..., 2] * 0.114)
-                 .ravel() @ a.ravel()) / weight
+    r, g, bl, _ = cv2.mean(rgba, mask=rgba[..., 3])
+    grey = 0.299 * r + 0.587 * g + 0.114 * bl
     rgb_lut = np.clip(np.clip(_IDENTITY * b, 0, 255) * c + (1 - c) * min(grey * b, 255.0), 0, 255)
-    lut = np.stack([rgb_lut, rgb_lut, rgb_lut, _IDENTITY], axis=-1)
-    return cv2.LUT(rgba, np.rint(lut).astype(np.uint8).reshape(1, 256, 4))
+    lut = np.empty((1, 256, 4), np.uint8)
+    lut[0, :, :3] = np.rint(rgb_lut)[:, None]
+    lut[0, :, 3] = np.arange(256)
+    return cv2.LUT(rgba, lut)
+
+
+_GRIDS: dict = {}
 
 
 def _elastic(img: np.ndarray, aug: dict) -> np.ndarray:
@@ -80,8 +83,15 @@ def _elastic(img: np.ndarray, aug: dict) -> np.ndarray:
     dx, dy = fgeometric.generate_displacement_fields(
         (h, w), el["alpha"], el["sigma"], same_dxdy=False, kernel_size=(0, 0),
         random_generator=np.random.default_rng(el["seed"]), noise_distribution="gaussian")
-    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return fgeometric.remap(img, xs + dx, ys + dy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, 0)
+    grid = _GRIDS.get((h, w))
+    if grid is None:
+        grid = _GRIDS[(h, w)] = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return fgeometric.remap(img, grid[0] + dx, grid[1] + dy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, 0)
+
+
+def premultiply(rgba: np.ndarray) -> np.ndarray:
+    a = rgba[..., 3]
+    return cv2.multiply(rgba, cv2.merge([a, a, a, np.full_like(a, 255)]), scale=1 / 255)
 
 
 def face_matrix(aug: dict, src_hw: tuple[int, int], scale: float) -> np.ndarray:
@@ -111,11 +121,7 @@ def warp_face(sprite: np.ndarray, aug: dict, scale: float) -> np.ndarray:
     the face inside its canvas (sub-pixel jitter on top of the integer placement). Premultiplying before the warp keeps dark fringes out of
     the antialiased edge.
     """
-    rgba = _colour(sprite, aug)
-    rgba = _elastic(rgba, aug)
-    premult = rgba.copy()
-    a = rgba[..., 3:4].astype(np.uint16)
-    premult[..., :3] = ((rgba[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
+    premult = premultiply(_elastic(_colour(sprite, aug), aug))
     h, w = sprite.shape[:2]
     m = face_matrix(aug, (h, w), scale)
     corners = np.float64([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]]) @ m.T

@@ -65,7 +65,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_generate(args) -> int:
-    from .generate import generate
+    from .writer import generate
     cfg = config_from_args(args)
     m = generate(cfg, args.out, args.n, workers=args.workers, shard=_shard(args.shard),
                  progress=not args.quiet)

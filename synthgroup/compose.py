@@ -102,15 +102,20 @@ def _crop_box(rng: np.random.Generator, img_hw: tuple[int, int], out_hw: tuple[i
 
 
 def render_background(img: np.ndarray, crop: list[float], flip: bool, out_hw: tuple[int, int]) -> np.ndarray:
+    """Crop (fractions of the image), scale to the output size without distortion, maybe mirror."""
     ih, iw = img.shape[:2]
-    x0, y0 = int(round(crop[0] * iw)), int(round(crop[1] * ih))
-    x1, y1 = max(x0 + 1, int(round(crop[2] * iw))), max(y0 + 1, int(round(crop[3] * ih)))
-    roi = img[y0:y1, x0:x1]
     oh, ow = out_hw
-    # area averaging only pays for real downscaling; a crop is at most ~1.5x the output
-    interp = cv2.INTER_AREA if roi.shape[0] > 1.5 * oh else cv2.INTER_LINEAR
-    out = cv2.resize(roi, (ow, oh), interpolation=interp)
-    return np.ascontiguousarray(out[:, ::-1]) if flip else out
+    x0, y0, x1, y1 = crop[0] * iw, crop[1] * ih, crop[2] * iw, crop[3] * ih
+    sx, sy = ow / (x1 - x0), oh / (y1 - y0)
+    if sx < 1 / 1.5:   # real downscaling: average areas, then finish with the affine below
+        f = min(1.0, 1.5 * sx)
+        img = cv2.resize(img, (max(1, round(iw * f)), max(1, round(ih * f))), interpolation=cv2.INTER_AREA)
+        fx, fy = img.shape[1] / iw, img.shape[0] / ih
+        x0, y0, sx, sy = x0 * fx, y0 * fy, sx / fx, sy / fy
+    # pixel centres: output u samples source x = (u + 0.5) / sx + x0 - 0.5
+    tx, ty = sx * (0.5 - x0) - 0.5, sy * (0.5 - y0) - 0.5
+    m = np.float64([[-sx, 0, ow - 1 - tx], [0, sy, ty]]) if flip else np.float64([[sx, 0, tx], [0, sy, ty]])
+    return cv2.warpAffine(img, m, (ow, oh), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
 
 
 def _draw_groups(rng, n: int, groups: list[int], target: int | None, tie_policy: str) -> list[int]:
@@ -203,10 +208,9 @@ def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, l
                 continue
             x, y = placed
             occ[y:y + wh, x:x + ww] |= alpha
-            ys, xs = np.nonzero(alpha)
+            bx, by, bw, bh = cv2.boundingRect(alpha.view(np.uint8))
             face["position"] = [x, y]
-            face["box"] = [x + int(xs.min()), y + int(ys.min()),
-                           int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)]
+            face["box"] = [x + bx, y + by, bw, bh]
             face["pixels"] = int(np.count_nonzero(warp[..., 3] >= 128))
             faces.append(face)
             warps.append(warp)
@@ -246,9 +250,9 @@ def render_record(record: dict, sources: Sources, warps: list[np.ndarray] | None
         x, y = face["position"]
         h, w = warp.shape[:2]
         roi = canvas[y:y + h, x:x + w]
-        a = warp[..., 3:4].astype(np.uint16)
-        out = warp[..., :3] + (roi.astype(np.uint16) * (255 - a) + 127) // 255
-        roi[...] = np.minimum(out, 255).astype(np.uint8)
+        inv = 255 - warp[..., 3]
+        # premultiplied "over": face + background * (1 - alpha), saturating
+        cv2.add(warp[..., :3], cv2.multiply(roi, cv2.merge([inv, inv, inv]), scale=1 / 255), dst=roi)
         mask[y:y + h, x:x + w][warp[..., 3] >= 128] = k + 1
     canvas = apply_image_aug(canvas, record["image_aug"])
     return canvas, mask

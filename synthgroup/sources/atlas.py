@@ -18,11 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-
-def cache_dir() -> Path:
-    """``$SYNTHGROUP_CACHE`` or ``~/.cache/synthgroup``."""
-    env = os.environ.get("SYNTHGROUP_CACHE")
-    return Path(env) if env else Path.home() / ".cache" / "synthgroup"
+from .cache import cache_dir
 
 
 def code_hash(*files: str | Path) -> str:
@@ -68,7 +64,7 @@ class Atlas:
         if self._pid != os.getpid():   # forked: map again in this process
             self._open()
         if self._flags[slot]:
-            return np.array(self._pixels[slot])
+            return np.asarray(self._pixels[slot])   # a read-only view of the mapping, no copy
         img = render()
         if img.shape != self.shape or img.dtype != np.uint8:
             raise ValueError(f"atlas {self.name}: render gave {img.shape} {img.dtype}, expected {self.shape}")
