@@ -28,23 +28,28 @@ def sample_face_aug(rng: np.random.Generator, cfg: FaceAugConfig) -> dict:
     fixed schema): disabled steps keep neutral values."""
     if not cfg.enabled:
         return identity_face_aug()
+    u = rng.random(13).tolist()   # one draw for all scalar parameters
+
+    def span(k: int, lo: float, hi: float) -> float:
+        return round(lo + (hi - lo) * u[k], 4)
+
     persp = [0.0] * 8
-    if rng.random() < cfg.perspective_p:
-        persp = [_u(rng, -cfg.perspective, cfg.perspective) for _ in range(8)]
+    if u[10] < cfg.perspective_p:
+        persp = [round(v, 4) for v in ((rng.random(8) * 2 - 1) * cfg.perspective).tolist()]
     elastic = {"alpha": 0.0, "sigma": 0.0, "seed": 0}
-    if rng.random() < cfg.elastic_p:
-        elastic = {"alpha": _u(rng, 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
+    if u[11] < cfg.elastic_p:
+        elastic = {"alpha": span(12, 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
                    "sigma": float(cfg.elastic_sigma), "seed": int(rng.integers(2 ** 31))}
     return {
-        "hflip": bool(rng.random() < cfg.hflip_p),
-        "rotate": _u(rng, -cfg.rotate, cfg.rotate),
-        "scale": [_u(rng, 1 - cfg.scale, 1 + cfg.scale), _u(rng, 1 - cfg.scale, 1 + cfg.scale)],
-        "shear": [_u(rng, -cfg.shear, cfg.shear), _u(rng, -cfg.shear, cfg.shear)],
-        "translate": [_u(rng, -cfg.translate, cfg.translate), _u(rng, -cfg.translate, cfg.translate)],
+        "hflip": u[0] < cfg.hflip_p,
+        "rotate": span(1, -cfg.rotate, cfg.rotate),
+        "scale": [span(2, 1 - cfg.scale, 1 + cfg.scale), span(3, 1 - cfg.scale, 1 + cfg.scale)],
+        "shear": [span(4, -cfg.shear, cfg.shear), span(5, -cfg.shear, cfg.shear)],
+        "translate": [span(6, -cfg.translate, cfg.translate), span(7, -cfg.translate, cfg.translate)],
         "perspective": persp,
         "elastic": elastic,
-        "brightness": _u(rng, 1 - cfg.brightness, 1 + cfg.brightness),
-        "contrast": _u(rng, 1 - cfg.contrast, 1 + cfg.contrast),
+        "brightness": span(8, 1 - cfg.brightness, 1 + cfg.brightness),
+        "contrast": span(9, 1 - cfg.contrast, 1 + cfg.contrast),
     }
 
 

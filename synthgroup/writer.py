@@ -5,7 +5,8 @@ The folder loads with ``datasets.load_dataset("imagefolder", data_dir=DIR)``: ``
 (instance masks, face k -> value k+1), ``manifest.json`` (config, version, counts) and
 ``config.toml``. Work is cut into chunks of consecutive indices; a chunk is finished when its
 ``parts/START-END.jsonl`` exists, so a rerun after a kill only does unfinished chunks, and
-sample i's bytes do not depend on workers, shards or chunking.
+sample i's bytes do not depend on workers, shards or chunking. Finished chunks are never
+touched again; an unfinished one is redone whole.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from . import __version__
 from .compose import Sources, make_sample
 from .config import GenConfig
 from .errors import SynthGroupError
-from .io import atomic_write_bytes, atomic_write_text, to_toml, write_json
+from .io import atomic_write_text, to_toml, write_json
 from .labels import CLASS_NAMES
 
 CHUNK = 100
@@ -33,8 +34,12 @@ _STATE: dict = {}
 
 
 def encode_sample(sample, jpeg_quality: int) -> tuple[bytes, bytes]:
-    ok1, jpg = cv2.imencode(".jpg", sample.image[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-    ok2, png = cv2.imencode(".png", sample.mask, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    # a contiguous BGR copy encodes twice as fast as a reversed view; masks are mostly zeros,
+    # so PNG row filters cost 5x their worth
+    bgr = cv2.cvtColor(sample.image, cv2.COLOR_RGB2BGR)
+    ok1, jpg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    ok2, png = cv2.imencode(".png", sample.mask, [cv2.IMWRITE_PNG_COMPRESSION, 1,
+                                                  cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
     if not (ok1 and ok2):  # pragma: no cover
         raise RuntimeError("OpenCV failed to encode a sample")
     return jpg.tobytes(), png.tobytes()
@@ -66,11 +71,13 @@ def _run_chunk(chunk: tuple[int, int]) -> tuple[tuple[int, int], dict]:
     rows = []
     for i in range(a, b):
         sample = make_sample(cfg, sources, i)
-        img_path, mask_path = out / image_name(i), out / mask_name(i)
-        if not (img_path.exists() and mask_path.exists()):
-            jpg, png = encode_sample(sample, cfg.jpeg_quality)
-            atomic_write_bytes(img_path, jpg)
-            atomic_write_bytes(mask_path, png)
+        # Plain writes: a file half-written by a kill belongs to an unfinished chunk, and an
+        # unfinished chunk is rewritten whole on resume (same bytes), so nothing stays corrupt.
+        jpg, png = encode_sample(sample, cfg.jpeg_quality)
+        with open(out / image_name(i), "wb") as f:
+            f.write(jpg)
+        with open(out / mask_name(i), "wb") as f:
+            f.write(png)
         row = {"file_name": image_name(i), "mask_file_name": mask_name(i)}
         row.update(sample.record)
         rows.append(json.dumps(row, separators=(",", ":")))

@@ -172,7 +172,8 @@ class FaceSource:
             raise SourceError(f"face source {self.spec!r} returned an invalid image for {ref['key']}")
         if rgba.shape[0] != h:
             w = max(1, round(rgba.shape[1] * h / rgba.shape[0]))
-            interp = cv2.INTER_AREA if rgba.shape[0] > h else cv2.INTER_LINEAR
+            # area averaging where it matters (>= 1.5x down), bilinear (4x cheaper) otherwise
+            interp = cv2.INTER_AREA if rgba.shape[0] >= 1.5 * h else cv2.INTER_LINEAR
             rgba = cv2.resize(rgba, (w, h), interpolation=interp)
         return rgba
 
