@@ -112,6 +112,10 @@ class FaceSource:
         """The face as HxWx4 uint8 RGBA (straight alpha) at about ``height`` px (a hint)."""
         raise NotImplementedError
 
+    def sprite_height(self, height: float) -> int:
+        """The cached size a face of ``height`` px is warped down from (at most ~15 % larger)."""
+        return ladder_height(height)
+
     def variant(self, rng: np.random.Generator, item: FaceItem) -> dict:
         """Per-sample parameters of a face (e.g. expression intensity); JSON-serialisable."""
         return {}
@@ -157,7 +161,7 @@ class FaceSource:
         """RGBA cut-out for ``ref`` at the ladder height just above ``height`` (cached)."""
         if ref["key"] in self.skipped:
             raise CorruptItemError(self.skipped[ref["key"]])
-        h = ladder_height(height)
+        h = self.sprite_height(height)
         variant = ref.get("variant") or {}
         ckey = (ref["key"], tuple(sorted(variant.items())), h)
         return self._sprites.get(ckey, lambda: self._make_sprite(ref, variant, h))

@@ -41,11 +41,21 @@ class ProceduralFaces(FaceSource):
                                                for lv in self.levels]
         self._variant_index = {v: k for k, v in enumerate(self._variants)}
         self.base_height = ladder_height(max(max_face_height, 24))
+        self.mips = tuple(sorted({max(12, round(self.base_height / 4)), round(self.base_height / 2),
+                                  self.base_height}))
         width = round(self.base_height * draw.ASPECT)
         key = "_".join(map(str, (self.n_identities, *self.levels, self.base_height)))
         self.atlas = Atlas(f"faces-{code_hash(draw.__file__)}-{key}",
                            self.n_identities * len(self._variants), (self.base_height, width, 4))
         self._identities: dict[int, draw.Identity] = {}
+
+    def sprite_height(self, height):
+        # mip levels of the atlas render: the warp then scales by 0.5..1 with bilinear sampling,
+        # and three levels per face keep the sprite cache hit rate high
+        for h in self.mips:
+            if h >= height:
+                return h
+        return self.base_height
 
     def catalog(self):
         return [FaceItem(f"p{i:05d}/{e}", f"p{i:05d}", e, {"seed": i})
