@@ -131,7 +131,7 @@ def _pick_face(rng, fsrc: FaceSource, emotion: str, height: float) -> dict:
     for _ in range(MAX_REPICKS):
         face = fsrc.pick(rng, emotion)
         try:
-            fsrc.sprite(face, height)
+            fsrc.prepared(face, height)
             return face
         except CorruptItemError:
             continue
@@ -152,9 +152,8 @@ def _pick_background(rng, sources: Sources, size):
 
 
 def _warped(sources: Sources, face: dict) -> np.ndarray:
-    src = sources.face(face["source"])
-    sprite = src.sprite(face, face["height"])
-    return warp_face(sprite, face["aug"], face["height"] / sprite.shape[0])
+    premult, grey = sources.face(face["source"]).prepared(face, face["height"])
+    return warp_face(premult, grey, face["aug"], face["height"] / premult.shape[0])
 
 
 def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, list[np.ndarray]]:

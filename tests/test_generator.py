@@ -12,7 +12,7 @@ import pytest
 
 from synthgroup import GenConfig, Sources, make_sample
 from synthgroup.compose import face_layers, render_record
-from synthgroup.generate import generate
+from synthgroup.writer import generate
 from synthgroup.inspection import inspect_folder
 from synthgroup.labels import emotion_groups, image_label
 
@@ -181,31 +181,61 @@ def test_killed_generate_resumes_correctly(tmp_path):
     assert _bytes(out, 1500) == _bytes(clean, 1500)
 
 
+def _prepared(sources, emotion, seed):
+    src = sources.faces[0][1]
+    ref = src.pick(np.random.default_rng(seed), emotion)
+    return src.sprite(ref, 60), src.prepared(ref, 60)
+
+
 def test_face_colour_augmentation_never_touches_alpha(sources):
     from synthgroup.augment import identity_face_aug, warp_face
-    src = sources.faces[0][1]
-    ref = src.pick(np.random.default_rng(0), "happiness")
-    sprite = src.sprite(ref, 60)
+    sprite, (premult, grey) = _prepared(sources, "happiness", 0)
     plain = identity_face_aug()
     coloured = dict(plain, brightness=1.3, contrast=0.7)
-    a = warp_face(sprite, plain, 1.0)
-    b = warp_face(sprite, coloured, 1.0)
+    a = warp_face(premult, grey, plain, 1.0)
+    b = warp_face(premult, grey, coloured, 1.0)
     assert np.array_equal(a[..., 3], b[..., 3])
-    assert not np.array_equal(a[..., :3], b[..., :3])
+    inside = a[..., 3] == 255
+    assert b[..., :3][inside].mean() > a[..., :3][inside].mean() + 5     # brighter where opaque
+    assert not b[..., :3][a[..., 3] == 0].any()                          # nothing leaks outside
+
+
+def test_premultiplied_warp_keeps_the_sprite(sources):
+    from synthgroup.augment import identity_face_aug, warp_face
+    sprite, (premult, grey) = _prepared(sources, "neutral", 4)
+    out = warp_face(premult, grey, identity_face_aug(), 1.0)
+    ys, xs = np.nonzero(out[..., 3])
+    crop = out[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    ys, xs = np.nonzero(sprite[..., 3])
+    ref = sprite[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    assert crop.shape == ref.shape
+    assert np.array_equal(crop[..., 3], ref[..., 3])
+    opaque = ref[..., 3] == 255
+    assert np.abs(crop[..., :3][opaque].astype(int) - ref[..., :3][opaque]).max() <= 1
+
+
+def test_face_matrix_matches_albumentations_affine():
+    from albumentations.augmentations.geometric import functional as fgeometric
+    from synthgroup.augment import face_matrix, identity_face_aug
+    aug = dict(identity_face_aug(), rotate=12.5, scale=[0.93, 1.07], shear=[4.0, -6.0])
+    h, w = 60, 48
+    ours = face_matrix(aug, (h, w), 0.8)
+    ref = fgeometric.create_affine_transformation_matrix(
+        translate={"x": 0, "y": 0}, shear={"x": 4.0, "y": -6.0}, scale={"x": 0.8 * 0.93, "y": 0.8 * 1.07},
+        rotate=12.5, shift=((w - 1) / 2, (h - 1) / 2))
+    assert np.allclose(ours, ref, atol=1e-9)
 
 
 def test_geometric_augmentation_moves_alpha_consistently(sources):
     from synthgroup.augment import identity_face_aug, warp_face
-    src = sources.faces[0][1]
-    ref = src.pick(np.random.default_rng(1), "neutral")
-    sprite = src.sprite(ref, 60)
-    flipped = warp_face(sprite, dict(identity_face_aug(), hflip=True), 1.0)
-    plain = warp_face(sprite, identity_face_aug(), 1.0)
-    assert np.array_equal(flipped[..., 3], plain[:, ::-1, 3]) or \
-        np.abs(flipped[..., 3].astype(int) - plain[:, ::-1, 3]).max() <= 2
-    rotated = warp_face(sprite, dict(identity_face_aug(), rotate=30.0), 1.0)
+    sprite, (premult, grey) = _prepared(sources, "neutral", 1)
+    flipped = warp_face(premult, grey, dict(identity_face_aug(), hflip=True), 1.0)
+    plain = warp_face(premult, grey, identity_face_aug(), 1.0)
+    assert np.array_equal(flipped[..., 3], plain[:, ::-1, 3])
+    rotated = warp_face(premult, grey, dict(identity_face_aug(), rotate=30.0), 1.0)
     assert rotated.shape[1] > plain.shape[1]              # the canvas grows to hold the rotation
-    assert abs(int((rotated[..., 3] > 127).sum()) - int((plain[..., 3] > 127).sum())) < 0.05 * (plain[..., 3] > 127).sum()
+    area = (plain[..., 3] > 127).sum()
+    assert abs(int((rotated[..., 3] > 127).sum()) - int(area)) < 0.05 * area
 
 
 def test_held_out_split_shares_no_identity_or_background():

@@ -16,6 +16,7 @@ from typing import Any, Callable, ClassVar
 import cv2
 import numpy as np
 
+from ..augment import prepare_sprite
 from ..errors import CorruptItemError, SourceError
 
 #: Sprites are cached at these heights and warped down by at most ~20 % from the next one up.
@@ -158,13 +159,19 @@ class FaceSource:
         return self._by_key[key]
 
     def sprite(self, ref: dict, height: float) -> np.ndarray:
-        """RGBA cut-out for ``ref`` at the ladder height just above ``height`` (cached)."""
+        """Straight-alpha RGBA cut-out for ``ref`` at the cached size just above ``height``."""
+        if ref["key"] in self.skipped:
+            raise CorruptItemError(self.skipped[ref["key"]])
+        return self._make_sprite(ref, ref.get("variant") or {}, self.sprite_height(height))
+
+    def prepared(self, ref: dict, height: float) -> tuple[np.ndarray, float]:
+        """The cached, warp-ready form of ``sprite`` (premultiplied pixels, mean grey)."""
         if ref["key"] in self.skipped:
             raise CorruptItemError(self.skipped[ref["key"]])
         h = self.sprite_height(height)
         variant = ref.get("variant") or {}
         ckey = (ref["key"], tuple(sorted(variant.items())), h)
-        return self._sprites.get(ckey, lambda: self._make_sprite(ref, variant, h))
+        return self._sprites.get(ckey, lambda: prepare_sprite(self._make_sprite(ref, variant, h)))
 
     def _make_sprite(self, ref: dict, variant: dict, h: int) -> np.ndarray:
         try:
