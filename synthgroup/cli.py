@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .config import GenConfig, parse_range, parse_size
@@ -107,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write a dataset folder (imagefolder + metadata.jsonl + masks)")
     g.add_argument("--n", type=int, required=True, help="number of images")
     g.add_argument("--out", default="synthgroup-data", help="output folder (default synthgroup-data)")
-    g.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    g.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                   help="worker processes (default: one per CPU core)")
     g.add_argument("--shard", default="0/1", help="K/N: generate only shard K of N (default 0/1)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_config_args(g)

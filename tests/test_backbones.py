@@ -313,7 +313,7 @@ def test_register_custom_backbone(monkeypatch):
 
 
 def test_cli_backbones_table(capsys):
-    from globalnet.cli_backbones import main
+    from globalnet.cmd_backbones import main
 
     assert main(["resnet18", "inception_v3"]) == 0
     out = capsys.readouterr().out

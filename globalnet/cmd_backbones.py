@@ -62,7 +62,7 @@ def cmd_backbones(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv=None) -> int:  # python -m globalnet.cli_backbones
+def main(argv=None) -> int:  # python -m globalnet.cmd_backbones
     import sys
 
     from .errors import GlobalNetError
@@ -77,3 +77,9 @@ def main(argv=None) -> int:  # python -m globalnet.cli_backbones
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# the CLI's plugin interface (globalnet/cli.py)
+HELP = "list the backbones with parameters, minimum input size and CAM target layer"
+add_arguments = add_backbones_arguments
+run = cmd_backbones
