@@ -116,13 +116,26 @@ def render_background(img: np.ndarray, crop: list[float], flip: bool, out_hw: tu
     return cv2.flip(out, 1) if flip else out
 
 
-def _draw_groups(rng, n: int, groups: list[int], target: int | None, tie_policy: str) -> list[int]:
+def _draw_emotions(rng, n: int, sources: Sources, target: int | None, tie_policy: str) -> list[str]:
+    """The n faces' emotions. Balanced: groups uniform, redrawn until the majority rule gives
+    ``target``, then an emotion of each group. Unbalanced (the paper's raw algorithm): emotions
+    uniform over those the sources offer, so Negative (four emotions) is the most common."""
+    by_group = sources.emotions_by_group
+    if target is None:
+        pool = [e for g in sources.available_groups for e in by_group[g]]
+        for _ in range(200):
+            emotions = [pool[int(i)] for i in rng.integers(len(pool), size=n)]
+            if image_label([sources.groups[e] for e in emotions], tie_policy) is not None:
+                return emotions
+        return emotions
+    groups = sources.available_groups
     for _ in range(200):
         gs = [groups[int(i)] for i in rng.integers(len(groups), size=n)]
-        label = image_label(gs, tie_policy)
-        if label is not None and (target is None or label == target):
-            return gs
-    return [target] * n
+        if image_label(gs, tie_policy) == target:
+            break
+    else:
+        gs = [target] * n
+    return [by_group[g][int(rng.integers(len(by_group[g])))] for g in gs]
 
 
 def _pick_face(rng, fsrc: FaceSource, emotion: str, height: float) -> dict:
@@ -165,7 +178,7 @@ def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, l
     fmin, fmax = cfg.face_size
     for attempt in range(MAX_ATTEMPTS):
         n = int(rng.integers(lo, hi + 1))
-        groups = _draw_groups(rng, n, sources.available_groups, target, cfg.tie_policy)
+        emotions = _draw_emotions(rng, n, sources, target, cfg.tie_policy)
         # background
         bsrc, bref, bimg = _pick_background(rng, sources, cfg.size)
         bref["crop"] = _crop_box(rng, bimg.shape[:2], cfg.size)
@@ -174,9 +187,8 @@ def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, l
         occ = np.zeros((H, W), dtype=bool)
         upper = max(fmin, min(fmax, 0.75 / np.sqrt(n)))
         faces, warps = [], []
-        for g in groups:
-            emotions = sources.emotions_by_group[g]
-            emotion = emotions[int(rng.integers(len(emotions)))]
+        for emotion in emotions:
+            g = sources.groups[emotion]
             fsrcs, fw = sources.face_choices[emotion]
             fsrc = fsrcs[_choice(rng, fw)]
             height = H * (fmin + (upper - fmin) * rng.random())

@@ -246,3 +246,35 @@ def test_held_out_split_shares_no_identity_or_background():
     assert ids(train) and ids(test) and not ids(train) & ids(test)
     assert bgs(train) and bgs(test) and not bgs(train) & bgs(test)
     assert 0.1 < len(ids(test)) / (len(ids(train)) + len(ids(test))) < 0.3
+
+
+def test_whole_image_augmentation_changes_pixels_not_masks():
+    plain = GenConfig(size=(96, 96), faces_per_image=(1, 4))
+    aug = plain.replace(image_aug=type(plain.image_aug)(enabled=True, blur_p=1.0, noise_p=1.0))
+    a = make_sample(plain, Sources(plain), 3)
+    b = make_sample(aug, Sources(aug), 3)
+    assert a.record["faces"] == b.record["faces"]
+    assert np.array_equal(a.mask, b.mask)
+    assert np.abs(a.image.astype(int) - b.image).mean() > 2
+    assert b.record["image_aug"]["blur_sigma"] > 0 and b.record["image_aug"]["noise_std"] >= 0
+    again = make_sample(aug, Sources(aug), 3)
+    assert np.array_equal(again.image, b.image)
+
+
+def test_resample_tie_policy_never_emits_ties():
+    from synthgroup.labels import majority_label
+    cfg = GenConfig(size=(96, 96), faces_per_image=(2, 6), tie_policy="resample")
+    src = Sources(cfg)
+    recs = [make_sample(cfg, src, i).record for i in range(45)]
+    assert all(majority_label([f["group"] for f in r["faces"]]) == r["label"] for r in recs)
+    assert np.bincount([r["label"] for r in recs], minlength=3).tolist() == [15, 15, 15]
+
+
+def test_unbalanced_labels_follow_the_faces():
+    cfg = GenConfig(size=(96, 96), balance=False, faces_per_image=(1, 1))
+    src = Sources(cfg)
+    recs = [make_sample(cfg, src, i).record for i in range(60)]
+    # one face per image: the label is that face's group; Negative has 4 emotions of 6
+    counts = np.bincount([r["label"] for r in recs], minlength=3)
+    assert counts[2] > counts[0] and counts[2] > counts[1]
+    assert all(r["label"] == r["faces"][0]["group"] for r in recs)
