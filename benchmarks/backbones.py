@@ -1,0 +1,206 @@
+"""Train and evaluate every registry backbone under one protocol; a table like the paper's.
+
+    python -m benchmarks.backbones --profile cpu                  # the committed CPU table
+    python -m benchmarks.backbones --profile smoke --results /tmp/r   # seconds per backbone
+    python -m benchmarks.backbones --profile paper --real vgaf:/data/VGAF   # GPUs, ImageNet weights
+    python -m benchmarks.backbones --profile cpu --backbones resnet18 vgg19 --seeds 3 --set lr=0.01
+
+Protocol: the same synthetic stream (``GenConfig(split="train")``, on the fly), seed, image
+budget and augmentation for every backbone; evaluation of the *last* checkpoint (no selection on
+the test set) on a fixed held-out synthetic test set (``GenConfig(split="test")``: identities and
+backgrounds that never appear in training) and on a real validation split when ``--real`` is
+given (it is then also mixed into training, as in the paper's recipe). One JSONL row per
+(backbone, seed) in ``benchmarks/results/backbones_<profile>.jsonl``; a rerun skips finished rows
+(``--rerun`` redoes them) and an interrupted backbone restarts from scratch.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .common import RESULTS, machine, markdown_table
+
+#: Every value here can be overridden with --set KEY=VALUE (TrainConfig fields or test_n).
+PROFILES: dict[str, dict] = {
+    # seconds per backbone: a handful of steps, used by the test suite
+    "smoke": dict(input_size=80, weights=None, phase1_epochs=1, phase1_synthetic=16, phase2_epochs=0,
+                  batch_size=8, val_size=8, test_n=24, num_workers=0),
+    # 112x112, random init (no weights can be downloaded here), 2,400 images per backbone
+    "cpu": dict(input_size=112, weights=None, phase1_epochs=3, phase1_synthetic=800, phase2_epochs=0,
+                batch_size=32, lr=0.01, val_size=200, test_n=600, num_workers=0),
+    # the paper's schedule at 224x224 with ImageNet weights: for GPUs
+    "paper": dict(input_size=224, weights="imagenet", phase1_epochs=10, phase1_synthetic=10_000,
+                  phase2_epochs=10, batch_size=32, val_size=1000, test_n=2000, num_workers=4),
+}
+TEST_SEED = 2020
+
+
+def _parse_set(items: list[str]) -> dict:
+    out = {}
+    for item in items or []:
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise SystemExit(f"benchmarks.backbones: --set {item!r} is not KEY=VALUE")
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def _row_key(row: dict) -> tuple:
+    return row["backbone"], row["seed"]
+
+
+def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, device: str,
+            progress: bool) -> dict:
+    """Train one backbone from scratch and evaluate its last checkpoint."""
+    import torch
+    from globalnet import __name__ as _gn  # noqa: F401
+    from globalnet.backbones import count_parameters, create_backbone, get_backbone_spec
+    from globalnet.config import TrainConfig
+    from globalnet.data.transforms import eval_transform
+    from globalnet.evaluate import eval_dataset, run_model, synthetic_eval_set
+    from globalnet.train import train
+    from synthgroup import __version__
+
+    run_dir = work / f"{backbone}-seed{seed}"
+    if run_dir.exists():             # an interrupted run restarts cleanly
+        shutil.rmtree(run_dir)
+    fields = {k: v for k, v in prof.items() if k != "test_n"}
+    spec = get_backbone_spec(backbone)
+    size = fields["input_size"]
+    if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True):
+        fields["aux_logits"] = False   # e.g. inception_v3's aux head needs 299 px
+    cfg = TrainConfig(backbone=backbone, seed=seed, data=real, out=str(run_dir), device=device,
+                      progress=progress, **fields)
+    t0 = time.perf_counter()
+    run = train(cfg)
+    wall = time.perf_counter() - t0
+    metrics = [json.loads(l) for l in (run / "metrics.jsonl").read_text().splitlines() if l.strip()]
+    train_ips = statistics.median(m["images_per_s"] for m in metrics if m.get("images_per_s"))
+    model = create_backbone(backbone, weights=str(run / "last.pt"))
+    tf = eval_transform(size, spec.mean, spec.std)
+    test = synthetic_eval_set(prof["test_n"], size, tf, seed=TEST_SEED)
+    dev = "cuda" if device in ("auto", "cuda") and torch.cuda.is_available() else "cpu"
+    model.to(dev)
+    t1 = time.perf_counter()
+    m = run_model(model, test, batch_size=fields["batch_size"], device=dev)
+    infer_ips = m["total"] / (time.perf_counter() - t1)
+    row = {
+        "backbone": backbone, "seed": seed, "accuracy": m["accuracy"], "macro_f1": m["macro_f1"],
+        "recall": {c: r["recall"] for c, r in m["per_class"].items()},
+        "confusion": m["confusion"], "test_images": m["total"],
+        "parameters": count_parameters(model), "input_size": size,
+        "train_images": cfg.phase1_epochs * cfg.phase1_synthetic,
+        "train_images_per_s": train_ips, "inference_images_per_s": infer_ips,
+        "wall_time_s": wall, "version": __version__,
+    }
+    if real:
+        r = run_model(model, eval_dataset(real, backbone, size, split="val"),
+                      batch_size=fields["batch_size"], device=dev)
+        row.update(real_accuracy=r["accuracy"], real_macro_f1=r["macro_f1"])
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return row
+
+
+def summarise(rows: list[dict]) -> list[dict]:
+    """Mean +- std over seeds per backbone, sorted by accuracy like the paper's table."""
+    by: dict[str, list[dict]] = {}
+    for r in rows:
+        by.setdefault(r["backbone"], []).append(r)
+    out = []
+    for name, rs in by.items():
+        acc = [r["accuracy"] for r in rs]
+        f1 = [r["macro_f1"] for r in rs]
+        sd = (lambda v: statistics.stdev(v) if len(v) > 1 else 0.0)
+        entry = {
+            "backbone": name, "seeds": len(rs),
+            "accuracy": f"{100 * statistics.mean(acc):.1f} ± {100 * sd(acc):.1f}",
+            "_acc": statistics.mean(acc),
+            "macro-F1": f"{statistics.mean(f1):.3f}",
+            "recall P/Neu/Neg": "/".join(f"{statistics.mean(r['recall'][c] for r in rs):.2f}"
+                                         for c in ("Positive", "Neutral", "Negative")),
+            "params (M)": f"{rs[0]['parameters'] / 1e6:.1f}",
+            "train img/s": f"{statistics.mean(r['train_images_per_s'] for r in rs):.1f}",
+            "infer img/s": f"{statistics.mean(r['inference_images_per_s'] for r in rs):.1f}",
+            "wall (s)": f"{statistics.mean(r['wall_time_s'] for r in rs):.0f}",
+        }
+        if "real_accuracy" in rs[0]:
+            entry["real accuracy"] = f"{100 * statistics.mean(r['real_accuracy'] for r in rs):.1f}"
+        out.append(entry)
+    return sorted(out, key=lambda e: -e["_acc"])
+
+
+def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: str) -> None:
+    table = summarise(rows)
+    cols = ["rank", "backbone", "seeds", "accuracy", "macro-F1", "recall P/Neu/Neg", "params (M)",
+            "train img/s", "infer img/s", "wall (s)"]
+    if any("real accuracy" in t for t in table):
+        cols.insert(4, "real accuracy")
+    for i, t in enumerate(table, 1):
+        t["rank"] = i
+    lines = [f"# Backbones, profile `{profile}`", "", f"`{cmd}`", "",
+             "Accuracy (%) on the held-out synthetic test set (identities and backgrounds never seen "
+             f"in training; {prof['test_n']} images, seed {TEST_SEED}); last checkpoint; mean ± std "
+             "over seeds.", "", "Profile: " + ", ".join(f"{k}={v}" for k, v in prof.items()), "",
+             markdown_table(table, cols), "", f"Machine: {machine()}"]
+    path_md.write_text("\n".join(lines) + "\n")
+
+
+def main(argv=None) -> int:
+    from globalnet.backbones import list_backbones
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
+    p.add_argument("--backbones", nargs="*", help="subset (default: every registry entry)")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per backbone (0..N-1)")
+    p.add_argument("--real", help="real data spec (vgaf:DIR, gaf:DIR, videos:DIR)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a profile value")
+    p.add_argument("--rerun", action="store_true", help="redo rows that are already there")
+    p.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSONL and table")
+    p.add_argument("--work", type=Path, default=Path("runs/benchmarks"), help="scratch run folders")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--quiet", action="store_true")
+    args = p.parse_args(argv)
+    prof = dict(PROFILES[args.profile], **_parse_set(args.set))
+    names = args.backbones or list_backbones()
+    unknown = [n for n in names if n not in list_backbones()]
+    if unknown:
+        raise SystemExit(f"benchmarks.backbones: unknown backbone(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(list_backbones())}")
+    args.results.mkdir(parents=True, exist_ok=True)
+    jsonl = args.results / f"backbones_{args.profile}.jsonl"
+    rows = [json.loads(l) for l in jsonl.read_text().splitlines() if l.strip()] if jsonl.exists() else []
+    if args.rerun:
+        redo = {(n, s) for n in names for s in range(args.seeds)}
+        rows = [r for r in rows if _row_key(r) not in redo]
+        jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = {_row_key(r) for r in rows}
+    work = args.work / args.profile
+    cmd = "python -m benchmarks.backbones " + " ".join(argv if argv is not None else sys.argv[1:])
+    for name in names:
+        for seed in range(args.seeds):
+            if (name, seed) in done:
+                print(f"{name} seed {seed}: done, skipped", flush=True)
+                continue
+            row = run_one(name, seed, prof, work, args.real, args.device, not args.quiet)
+            row["profile"] = args.profile
+            row["overrides"] = _parse_set(args.set)
+            rows.append(row)
+            with open(jsonl, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(f"{name} seed {seed}: accuracy {row['accuracy']:.3f}, {row['wall_time_s']:.0f} s", flush=True)
+            write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
+    write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
+    print((args.results / f"backbones_{args.profile}.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
