@@ -1,0 +1,276 @@
+"""``globalnet predict``: score images, videos or a live source with a trained checkpoint.
+
+Examples::
+
+    globalnet predict --checkpoint run/best.pt clip.mp4 photos/ --every 5 --out preds/
+    globalnet predict --checkpoint run/best.pt clip.mp4 --n 16 --method vote
+    globalnet predict --checkpoint run/best.pt --live 0 --window 5 --out live/
+    globalnet predict --checkpoint run/best.pt --evaluate vgaf:/data/VGAF --split val --out ev/
+
+Outputs in ``--out DIR``: ``predictions.json`` (everything), ``frames.csv`` (one row per
+scored video frame), ``videos.csv`` (one row per video), ``images.csv`` (when images were
+given) and ``<video-stem>_timeline.png``. They are written only after every input was scored,
+into a temporary folder that is then moved into place, so a failure leaves no partial report.
+Live mode writes ``live.csv`` and ``live_timeline.png`` as it goes. ``--evaluate`` writes
+``evaluation.json`` and ``evaluation.csv``.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from .errors import GlobalNetError
+
+HELP = "score images, videos or a live source (camera/stream) with a trained checkpoint"
+
+_P_COLS = ["p_positive", "p_neutral", "p_negative"]
+_DECODERS = ("auto", "opencv", "pyav")         # = globalnet.predict.DECODERS (kept import-free)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    from .aggregate import METHOD_HELP, METHODS    # light: the CLI builds every parser at start
+
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help="image files, video files or folders of them")
+    p.add_argument("--checkpoint", required=True, help="checkpoint written by training")
+    p.add_argument("--backbone", default=None,
+                   help="backbone name (only for a raw state_dict checkpoint)")
+    s = p.add_mutually_exclusive_group()
+    s.add_argument("--every", type=int, default=None, metavar="K", help="score every K-th frame")
+    s.add_argument("--n", type=int, default=None, metavar="N",
+                   help="score N frames spread uniformly over each video")
+    s.add_argument("--all", action="store_true", help="score every frame (the default)")
+    p.add_argument("--method", choices=METHODS, default="mean",
+                   help="video label by: " + "; ".join(f"{m}: {h}" for m, h in METHOD_HELP.items())
+                   + " (default mean)")
+    p.add_argument("--out", default=None, metavar="DIR", help="write the reports here")
+    p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for the model (torch.set_num_threads; default: torch's)")
+    p.add_argument("--input-size", type=int, default=None,
+                   help="override the input size (default: checkpoint's, else the backbone's)")
+    p.add_argument("--decoder", choices=_DECODERS, default="auto",
+                   help="video decoder (auto: OpenCV, PyAV if OpenCV cannot open the file)")
+    p.add_argument("--no-timeline", action="store_true", help="do not write timeline PNGs")
+    g = p.add_argument_group("live source")
+    g.add_argument("--live", default=None, metavar="SRC",
+                   help="camera index (0), stream URL (rtsp://...) or a video file read as a stream")
+    g.add_argument("--window", type=float, default=5.0, help="sliding window in seconds (default 5)")
+    g.add_argument("--max-frames", type=int, default=None, help="stop after this many frames")
+    g.add_argument("--max-seconds", type=float, default=None, help="stop after this many seconds")
+    g.add_argument("--print-every", type=float, default=1.0,
+                   help="print the window mood every this many seconds (default 1)")
+    e = p.add_argument_group("evaluation")
+    e.add_argument("--evaluate", default=None, metavar="SPEC",
+                   help="labelled videos: vgaf:DIR or videos:DIR; prints accuracy per method")
+    e.add_argument("--split", default="val", help="split to evaluate (default val)")
+    e.add_argument("--skip-bad", action="store_true",
+                   help="evaluation: skip unreadable videos instead of stopping")
+    return p
+
+
+# ----------------------------------------------------------------------------------- output
+def _fmt_probs(p) -> str:
+    from .predict import CLASS_NAMES
+    return " ".join(f"{c[:3]}={float(x):.3f}" for c, x in zip(CLASS_NAMES, p))
+
+
+def _csv_text(header, rows) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _unique_stems(paths) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for p in paths:
+        stem = Path(p).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
+    return out
+
+
+def publish(files: dict[str, object], out_dir: Path) -> list[Path]:
+    """Write ``{name: text | callable(path)}`` into ``out_dir`` all-or-nothing.
+
+    Everything is written into a temporary folder beside ``out_dir`` first; then the folder is
+    renamed to ``out_dir`` (when it does not exist yet) or each file is moved in with
+    ``os.replace``. On any error the temporary folder is removed and ``out_dir`` is untouched.
+    """
+    out_dir = Path(out_dir).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise GlobalNetError(f"--out {out_dir} exists and is not a folder")
+    parent = out_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
+    except OSError as e:
+        raise GlobalNetError(f"cannot write to {parent} ({e.strerror or e})") from None
+    try:
+        for name, content in files.items():
+            target = tmp / name
+            if callable(content):
+                content(target)
+            else:
+                target.write_text(content)
+        if not out_dir.exists():
+            os.replace(tmp, out_dir)
+        else:
+            for name in files:
+                os.replace(tmp / name, out_dir / name)
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise GlobalNetError(f"cannot write the report into {out_dir} ({e.strerror or e})") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out_dir / n for n in files]
+
+
+def build_report(predictor, images, videos, args) -> dict[str, object]:
+    from .predict import CLASS_NAMES
+    from .timeline import plot_timeline
+
+    doc = {"checkpoint": predictor.checkpoint, "backbone": predictor.backbone,
+           "device": str(predictor.device), "input_size": predictor.input_size,
+           "class_names": list(CLASS_NAMES), "method": args.method,
+           "sampling": _sampling_dict(args),
+           "images": [r.to_dict() for r in images], "videos": [r.to_dict() for r in videos]}
+    files: dict[str, object] = {"predictions.json": json.dumps(doc, indent=2) + "\n"}
+    frame_rows, video_rows = [], []
+    for r in videos:
+        for f in r.frames:
+            frame_rows.append([str(r.path), f.index, "" if f.time_s is None else f"{f.time_s:.6f}",
+                               *[f"{x:.6f}" for x in f.probs], f.label, CLASS_NAMES[f.label]])
+        video_rows.append([str(r.path), r.label, r.label_name, *[f"{x:.6f}" for x in r.probs],
+                           r.method, *[r.methods[m][1] for m in ("mean", "sum", "vote")],
+                           len(r.frames), r.frames_decoded,
+                           "" if r.frames_claimed is None else r.frames_claimed,
+                           "" if r.fps is None else f"{r.fps:.6g}", int(r.truncated), r.note])
+    files["frames.csv"] = _csv_text(["video", "frame", "time_s", *_P_COLS, "label", "label_name"],
+                                    frame_rows)
+    files["videos.csv"] = _csv_text(["video", "label", "label_name", *_P_COLS, "method",
+                                     "label_mean", "label_sum", "label_vote", "frames_used",
+                                     "frames_decoded", "frames_claimed", "fps", "truncated",
+                                     "note"], video_rows)
+    if images:
+        files["images.csv"] = _csv_text(["image", *_P_COLS, "label", "label_name"],
+                                        [[str(r.path), *[f"{x:.6f}" for x in r.probs], r.label,
+                                          r.label_name] for r in images])
+    if not args.no_timeline:
+        for stem, r in zip(_unique_stems([r.path for r in videos]), videos):
+            files[f"{stem}_timeline.png"] = (lambda res: lambda path: plot_timeline(res, path))(r)
+    return files
+
+
+def _sampling_dict(args) -> dict:
+    if args.every is not None:
+        return {"mode": "every", "every": args.every}
+    if args.n is not None:
+        return {"mode": "n", "n": args.n}
+    return {"mode": "all"}
+
+
+# -------------------------------------------------------------------------------------- run
+def run(args: argparse.Namespace) -> int:
+    # FFmpeg inside OpenCV would print its own lines ("moov atom not found", "partial file")
+    # around our one message; quiet it unless the user set a level. Read when OpenCV first
+    # opens a video, so this must come before any capture is created.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    from .predict import Predictor, expand_inputs
+
+    modes = [bool(args.inputs), args.live is not None, args.evaluate is not None]
+    if sum(modes) == 0:
+        raise GlobalNetError("nothing to predict: give INPUT files/folders, --live SRC or "
+                             "--evaluate SPEC")
+    if sum(modes) > 1:
+        raise GlobalNetError("give either INPUT files/folders, --live SRC or --evaluate SPEC, "
+                             "not several")
+    if args.batch_size < 1:
+        raise GlobalNetError(f"--batch-size must be >= 1, got {args.batch_size}")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise GlobalNetError(f"--threads must be >= 1, got {args.threads}")
+        import torch
+        torch.set_num_threads(args.threads)
+    for flag, v in (("--every", args.every), ("--n", args.n), ("--max-frames", args.max_frames)):
+        if v is not None and v < 1:
+            raise GlobalNetError(f"{flag} must be >= 1, got {v}")
+    if args.live is None and (args.max_frames is not None or args.max_seconds is not None):
+        raise GlobalNetError("--max-frames / --max-seconds apply to --live only")
+    images, videos = ([], [])
+    if args.inputs:
+        images, videos = expand_inputs(args.inputs)   # bad paths fail before the model loads
+    predictor = Predictor.from_checkpoint(args.checkpoint, device=args.device,
+                                          batch_size=args.batch_size, backbone=args.backbone,
+                                          input_size=args.input_size, decoder=args.decoder)
+    sampling = dict(every=args.every, n=args.n, all=args.all)
+    if args.live is not None:
+        if args.n is not None:
+            raise GlobalNetError("--n needs the whole video; use --every with --live")
+        res = predictor.predict_live(args.live, window=args.window, every=args.every or 1,
+                                     method=args.method, max_frames=args.max_frames,
+                                     max_seconds=args.max_seconds, out_dir=args.out,
+                                     print_every=args.print_every)
+        if res.csv_path:
+            print(f"wrote {res.csv_path} and {res.png_path}")
+        return 0
+    if args.evaluate is not None:
+        return _run_evaluate(predictor, args, sampling)
+    image_results = predictor.predict_images(images) if images else []
+    for r in image_results:
+        print(f"{r.path}  {r.label_name:<8s} {_fmt_probs(r.probs)}")
+    video_results = []
+    for v in videos:
+        r = predictor.predict_video(v, method=args.method, **sampling)
+        video_results.append(r)
+        extra = f"  [{r.note}]" if r.note else ""
+        print(f"{r.path}  {r.label_name:<8s} {_fmt_probs(r.probs)}  ({args.method}, "
+              f"{len(r.frames)} frames scored of {r.frames_decoded} decoded){extra}")
+    if args.out is not None:
+        written = publish(build_report(predictor, image_results, video_results, args),
+                          Path(args.out))
+        print(f"wrote {len(written)} file(s) to {args.out}")
+    return 0
+
+
+def _run_evaluate(predictor, args, sampling) -> int:
+    from .predict import evaluate_videos
+
+    def progress(i, total, r):
+        print(f"[{i}/{total}] {r.path.name}: {r.label_name} ({len(r.frames)} frames)"
+              + (f" [{r.note}]" if r.note else ""), file=sys.stderr, flush=True)
+
+    ev = evaluate_videos(predictor, args.evaluate, split=args.split, skip_bad=args.skip_bad,
+                         progress=progress, **sampling)
+    print(f"{ev['videos']} video(s) of {args.evaluate} ({args.split})"
+          + (f", {len(ev['skipped'])} skipped" if ev["skipped"] else ""))
+    for m, acc in ev["accuracy"].items():
+        print(f"  {m:<5s} accuracy {acc:.4f} ({ev['correct'][m]}/{ev['videos']})")
+    if args.out is not None:
+        header = ["video", "true", "true_name"]
+        for m in ev["methods"]:
+            header += [f"{m}_label", f"{m}_label_name", f"{m}_correct"]
+        header += ["frames_used", "frames_decoded", "truncated"]
+        rows = []
+        for r in ev["rows"]:
+            row = [r["path"], r["true"], r["true_name"]]
+            for m in ev["methods"]:
+                row += [r[m]["label"], r[m]["label_name"], int(r[m]["correct"])]
+            rows.append(row + [r["frames_used"], r["frames_decoded"], int(r["truncated"])])
+        publish({"evaluation.json": json.dumps(ev, indent=2) + "\n",
+                 "evaluation.csv": _csv_text(header, rows)}, Path(args.out))
+        print(f"wrote {Path(args.out) / 'evaluation.json'}")
+    return 0
