@@ -1,0 +1,80 @@
+"""``globalnet train``: the two-phase recipe from a TOML config plus command-line overrides."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+HELP = ("train a global-only CNN (phase 1: synthetic + real frames, phase 2: real frames; "
+        "synthetic only without --data); works under torchrun")
+
+#: flag -> config field, for the settings people change most; everything else via --set
+_FLAGS = {
+    "--backbone": ("backbone", str, "backbone name (see `globalnet backbones`)"),
+    "--weights": ("weights", str, "none, imagenet or a checkpoint path"),
+    "--data": ("data", str, "real dataset spec vgaf:DIR, gaf:DIR or videos:DIR"),
+    "--val-data": ("val_data", str, "auto, synthetic or a dataset spec (split val)"),
+    "--out": ("out", str, "run folder"),
+    "--input-size": ("input_size", int, "crop size (default: the backbone's)"),
+    "--batch-size": ("batch_size", int, None),
+    "--lr": ("lr", float, None),
+    "--phase1-epochs": ("phase1_epochs", int, None),
+    "--phase2-epochs": ("phase2_epochs", int, None),
+    "--phase1-synthetic": ("phase1_synthetic", int, "synthetic images per phase-1 epoch"),
+    "--phase1-real": ("phase1_real", int, "real frames per phase-1 epoch"),
+    "--phase2-real": ("phase2_real", int, "real frames per phase-2 epoch"),
+    "--val-size": ("val_size", int, "held-out synthetic validation images"),
+    "--max-steps": ("max_steps", int, "stop after this many steps (resumable)"),
+    "--seed": ("seed", int, None),
+    "--device": ("device", str, "auto, cpu, cuda or cuda:N"),
+    "--amp": ("amp", str, "auto, on or off (mixed precision, CUDA only)"),
+    "--num-workers": ("num_workers", int, "DataLoader workers per process"),
+}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, help="TOML file with TrainConfig settings")
+    p.add_argument("--resume", type=Path, metavar="RUN_DIR",
+                   help="continue a stopped run exactly (its config.toml; overrides apply)")
+    for flag, (field, typ, help_) in _FLAGS.items():
+        p.add_argument(flag, dest=f"cfg_{field}", type=str, metavar=typ.__name__.upper(),
+                       help=help_ or f"config {field}")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="any config setting (repeatable), e.g. --set weight_decay=1e-4")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--print-config", action="store_true",
+                   help="print the resolved config as TOML and exit")
+
+
+def build_config(args):
+    from .config import TrainConfig, parse_overrides
+    from .errors import GlobalNetError
+
+    overrides = parse_overrides(args.overrides)
+    for flag, (field, _, _) in _FLAGS.items():
+        v = getattr(args, f"cfg_{field}", None)
+        if v is not None:
+            overrides[field] = v
+    if args.no_progress:
+        overrides["progress"] = False
+    if args.resume is not None:
+        if args.config is not None:
+            raise GlobalNetError("--resume reads the run's own config.toml; drop --config")
+        cfg_path = args.resume / "config.toml"
+        if not cfg_path.is_file():
+            raise GlobalNetError(f"cannot resume {args.resume}: no config.toml there")
+        overrides["out"] = str(args.resume)
+        return TrainConfig.load(cfg_path, overrides)
+    if args.config is not None:
+        return TrainConfig.load(args.config, overrides)
+    return TrainConfig.from_dict(overrides, where="command line")
+
+
+def run(args) -> int:
+    from .train import resolved_config, train
+
+    config = build_config(args).validate()
+    if args.print_config:
+        print(resolved_config(config).to_toml(), end="")
+        return 0
+    train(config, resume=args.resume is not None)
+    return 0

@@ -1,0 +1,208 @@
+"""One training configuration: every number of a run, loaded from TOML plus CLI overrides and
+written back into the run folder (``config.toml``) so a run can be repeated or resumed exactly.
+
+Defaults are the paper's recipe: phase 1 mixes 10k synthetic images (generated on the fly) and
+10k real frames per epoch for 10 epochs; phase 2 uses 20k real frames per epoch (10 epochs is our
+documented default; the paper leaves the count open); SGD lr 0.001 momentum 0.9, cross-entropy;
+augmentation rotation +-10 deg, horizontal flip, random scaling, 224x224 crops. Without real data
+(``data = None``) only phase 1 runs, on synthetic data alone.
+
+Validation (``val_data``): ``"auto"`` is the real data's ``val`` split when ``data`` is given,
+else a held-out synthetic set (``GenConfig(split="test")``, seed ``val_seed``, ``val_size``
+images: identities and backgrounds never seen in training); ``"synthetic"`` forces the latter;
+anything else is a dataset spec read with split ``val``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import GlobalNetError
+
+
+@dataclass
+class TrainConfig:
+    # model
+    backbone: str = "resnet50"
+    weights: str | None = "imagenet"       # None (random), "imagenet" or a checkpoint path
+    input_size: int | None = None           # None: the backbone's registry input_size
+    # data
+    data: str | None = None                 # real dataset spec (vgaf:DIR, gaf:DIR, videos:DIR)
+    val_data: str = "auto"                  # auto | synthetic | SPEC (see module docstring)
+    phase1_epochs: int = 10
+    phase1_synthetic: int = 10_000          # synthetic images per phase-1 epoch
+    phase1_real: int = 10_000               # real frames per phase-1 epoch (0 without data)
+    phase2_epochs: int = 10
+    phase2_real: int = 20_000               # real frames per phase-2 epoch
+    synth_size: int | None = None           # generator canvas; None: max(96, input*256/224)
+    val_size: int = 1_000                   # held-out synthetic validation images
+    val_frames: int | None = 2_000          # frames drawn from a real video val split (None: all)
+    val_seed: int = 12345
+    skip_bad: bool = False                  # skip unreadable videos (listed in data.json) or fail
+    # augmentation
+    rotation: float = 10.0
+    scale_min: float = 0.7                  # random-resized-crop area range
+    scale_max: float = 1.0
+    # optimisation
+    batch_size: int = 32
+    lr: float = 0.001
+    momentum: float = 0.9
+    weight_decay: float = 0.0
+    seed: int = 0
+    best_metric: str = "accuracy"           # accuracy | macro_f1 (on validation)
+    max_steps: int | None = None            # stop after this many optimizer steps (resumable)
+    # machinery
+    device: str = "auto"                    # auto | cpu | cuda | cuda:N
+    amp: str = "auto"                       # auto (on CUDA) | on | off
+    num_workers: int = 2
+    deterministic: bool = False
+    progress: bool = True
+    out: str = "runs/run"
+
+    # ------------------------------------------------------------------------------------------
+    def validate(self) -> "TrainConfig":
+        """Raise GlobalNetError naming the first impossible value."""
+        from .backbones import get_backbone_spec
+        get_backbone_spec(self.backbone)
+        ints = {"phase1_epochs": 0, "phase1_synthetic": 0, "phase1_real": 0, "phase2_epochs": 0,
+                "phase2_real": 0, "val_size": 1, "batch_size": 1, "num_workers": 0, "seed": 0,
+                "val_seed": 0}
+        for name, lo in ints.items():
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise GlobalNetError(f"config {name} must be an integer >= {lo}, got {v!r}")
+        for name in ("input_size", "synth_size", "max_steps", "val_frames"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
+                raise GlobalNetError(f"config {name} must be a positive integer, got {v!r}")
+        for name in ("lr", "momentum", "weight_decay", "rotation", "scale_min", "scale_max"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+                raise GlobalNetError(f"config {name} must be a finite number >= 0, got {v!r}")
+        if not 0 < self.scale_min <= self.scale_max <= 1:
+            raise GlobalNetError(f"config scale_min..scale_max must be within (0, 1], "
+                                 f"got {self.scale_min}..{self.scale_max}")
+        if self.best_metric not in ("accuracy", "macro_f1"):
+            raise GlobalNetError(f"config best_metric must be accuracy or macro_f1, "
+                                 f"got {self.best_metric!r}")
+        if self.amp not in ("auto", "on", "off"):
+            raise GlobalNetError(f"config amp must be auto, on or off, got {self.amp!r}")
+        if self.data is None and self.phase1_synthetic == 0:
+            raise GlobalNetError("no training data: set data or phase1_synthetic > 0")
+        if self.phase1_epochs + (self.phase2_epochs if self.data else 0) == 0:
+            raise GlobalNetError("no epochs to train: phase1_epochs and phase2_epochs are 0")
+        if self.data and self.phase1_epochs and self.phase1_synthetic + self.phase1_real == 0:
+            raise GlobalNetError("phase 1 draws no images: phase1_synthetic + phase1_real is 0")
+        if self.data and self.phase2_epochs and self.phase2_real == 0:
+            raise GlobalNetError("phase 2 draws no images: phase2_real is 0")
+        return self
+
+    def resolved_input_size(self) -> int:
+        from .backbones import get_backbone_spec
+        return int(self.input_size or get_backbone_spec(self.backbone).input_size)
+
+    def resolved_synth_size(self) -> int:
+        return int(self.synth_size or max(96, round(self.resolved_input_size() * 256 / 224)))
+
+    # ------------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_toml(self) -> str:
+        """Flat TOML (TOML has no null: ``None`` is written as ``"none"``, read back as None)."""
+        lines = ["# globalnet train configuration (reload with --config)"]
+        for f in fields(self):
+            v = getattr(self, f.name)
+            lines.append(f"{f.name} = {_toml_value('none' if v is None else v)}")
+        return "\n".join(lines) + "\n"
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.to_toml())
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], where: str = "config") -> "TrainConfig":
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(values) - set(known))
+        if unknown:
+            raise GlobalNetError(f"{where}: unknown setting(s) {', '.join(unknown)} "
+                                 f"(known: {', '.join(known)})")
+        cfg = cls()
+        for k, v in values.items():
+            setattr(cfg, k, _coerce(k, v, getattr(cfg, k), where))
+        return cfg
+
+    @classmethod
+    def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> "TrainConfig":
+        path = Path(path)
+        try:
+            values = tomllib.loads(path.read_text())
+        except OSError as e:
+            raise GlobalNetError(f"cannot read config {path}: {e.strerror or e}") from None
+        except tomllib.TOMLDecodeError as e:
+            raise GlobalNetError(f"config {path} is not valid TOML: {e}") from None
+        values.update(overrides or {})
+        return cls.from_dict(values, where=str(path))
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(f"cannot write {v!r} as TOML")
+
+
+def _coerce(name: str, value, default, where: str):
+    """Keep the declared type: ints stay ints, "none" clears an optional setting."""
+    if isinstance(value, str) and value.lower() in ("none", "null"):
+        return None
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+            return value.lower() in ("true", "1", "yes")
+    elif isinstance(default, float) or name in ("lr", "momentum", "weight_decay"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    elif isinstance(default, int) or name in ("input_size", "synth_size", "max_steps", "val_frames"):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        try:
+            return int(str(value).replace("_", ""))
+        except ValueError:
+            pass
+    else:
+        return value if value is None or isinstance(value, str) else str(value)
+    raise GlobalNetError(f"{where}: {name} = {value!r} is not a valid "
+                         f"{type(default).__name__ if default is not None else 'value'}")
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """``["lr=0.01", "data=gaf:/x"]`` -> dict; values are read as TOML when they parse as TOML."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise GlobalNetError(f"override {item!r} is not KEY=VALUE")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        out[key.strip().replace("-", "_")] = value
+    return out

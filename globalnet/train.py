@@ -1,0 +1,494 @@
+"""Training: the paper's two-phase recipe as one resumable loop.
+
+``train(config) -> run_dir``. The run folder holds
+
+* ``config.toml``   -- the full resolved configuration (reload with ``TrainConfig.load``);
+* ``metrics.jsonl`` -- one JSON row per epoch (phase, images drawn, train loss, throughput,
+  validation accuracy / macro F1 / loss / per-class scores);
+* ``last.pt`` / ``best.pt`` -- checkpoints, written atomically (``create_backbone(name,
+  weights=path)`` loads them; see :func:`checkpoint_payload` for the keys);
+* ``confusion.json`` / ``confusion.png`` / ``report.json`` -- the latest validation;
+* ``data.json`` + ``train.log`` -- class counts, skipped and ignored files, the log lines.
+
+Exact resume: every training item is a pure function of (seed, epoch, index) (see
+:mod:`globalnet.mixing`), the epoch's order comes from a generator seeded by (seed, epoch), and
+the checkpoint stores the optimizer / scaler / torch RNG states and the position inside the
+epoch, so ``resume`` replays the remaining steps of the epoch as the uninterrupted run would.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.data import DataLoader, DistributedSampler
+
+from . import device as dev
+from .backbones import (check_input_size, classification_loss, create_backbone, get_backbone_spec,
+                        save_checkpoint)
+from .config import TrainConfig
+from .errors import GlobalNetError
+from .evaluate import run_model, synthetic_eval_set, write_report
+from .mixing import MixtureDataset, epoch_plan
+
+CHECKPOINT_VERSION = 1
+
+
+class NonFiniteLoss(GlobalNetError):
+    """The loss became NaN or infinite; the last good checkpoint is kept."""
+
+
+# ----------------------------------------------------------------------------------- logging
+class RunLog:
+    """Lines to stdout (through tqdm, so bars stay intact) and to ``train.log``; rank 0 only."""
+
+    def __init__(self, path: Path | None = None, enabled: bool = True):
+        self.path = path
+        self.enabled = enabled
+        self.pending: list[str] = []     # lines logged before the run folder exists
+
+    def attach(self, path: Path) -> None:
+        self.path = path
+        if self.enabled and self.pending:
+            with open(path, "a") as f:
+                f.writelines(self.pending)
+        self.pending = []
+
+    def __call__(self, msg: str) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+        tqdm.write(msg, file=sys.stdout)
+        line = time.strftime("%Y-%m-%d %H:%M:%S ") + msg + "\n"
+        if self.path is None:
+            self.pending.append(line)
+        else:
+            with open(self.path, "a") as f:
+                f.write(line)
+
+
+# ------------------------------------------------------------------------------------ stepping
+class Trainer:
+    """One optimisation step and one pass over a loader; no files, no data choices.
+
+    Kept apart from :func:`train` so the speed benchmark can time exactly this loop.
+    """
+
+    def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
+                 device: torch.device, amp: bool = False, dist_info: dev.DistInfo | None = None):
+        self.model = model
+        self.optimizer = optimizer
+        self.device = device
+        self.amp = amp
+        self.scaler = dev.grad_scaler(device, amp)
+        self.dist = dist_info or dev.DistInfo()
+        self.global_step = 0
+        self.images_seen = 0        # this rank's images in the last run()
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> float:
+        """Forward, backward, NaN check, update. Returns the (rank-averaged) loss.
+
+        The loss is checked before ``optimizer.step`` so a non-finite loss never reaches the
+        weights; under torchrun it is averaged over ranks first so every rank stops together.
+        """
+        x = x.to(self.device, non_blocking=True)
+        y = y.to(self.device, non_blocking=True)
+        with dev.autocast(self.device, self.amp):
+            loss = classification_loss(self.model(x), y)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        value = loss.detach().float()
+        if self.dist.enabled:
+            value = dev.all_reduce_sum(value.clone(), self.dist) / self.dist.world_size
+        v = value.item()
+        if not math.isfinite(v):
+            raise NonFiniteLoss(f"loss became {v} at step {self.global_step + 1}")
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.global_step += 1
+        return v
+
+    def run(self, loader, *, max_steps: int | None = None, bar=None, on_step=None) -> tuple[int, float]:
+        """Steps over ``loader`` (stopping at global step ``max_steps``); ``(steps, loss sum)``."""
+        self.model.train()
+        n, total, t0, seen = 0, 0.0, time.perf_counter(), 0
+        if max_steps is not None:   # stop before fetching a batch that would not be used
+            loader = itertools.islice(loader, max(0, max_steps - self.global_step))
+        for x, y in loader:
+            v = self.step(x, y)
+            n += 1
+            total += v
+            seen += len(y)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"loss {total / n:.4f}, "
+                                    f"{seen * self.dist.world_size / (time.perf_counter() - t0):.1f} img/s",
+                                    refresh=False)
+            if on_step is not None:
+                on_step(v)
+        self.images_seen = seen
+        return n, total
+
+
+# ------------------------------------------------------------------------------- checkpoints
+def _unwrap(model: torch.nn.Module) -> torch.nn.Module:
+    return model.module if hasattr(model, "module") and isinstance(
+        model, torch.nn.parallel.DistributedDataParallel) else model
+
+
+def rng_state() -> dict:
+    state = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict) -> None:
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        cuda = state["cuda"]
+        if len(cuda) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(cuda)
+
+
+def checkpoint_payload(trainer: Trainer, config: TrainConfig, *, epoch: int, step_in_epoch: int,
+                       phase: int, best: float | None, last_loss: float | None,
+                       val: dict | None, epoch_losses: list[float] | None = None) -> dict:
+    """Extra keys beside ``save_checkpoint``'s ``backbone`` / ``num_classes`` / ``model``.
+
+    ``epoch`` / ``step_in_epoch`` are the position of the *next* step (0-based epoch, steps
+    already done in it), so a finished epoch e is stored as ``epoch=e+1, step_in_epoch=0``;
+    ``epoch_losses`` are the step losses of an unfinished epoch, so its mean stays exact.
+    """
+    return {
+        "format": "globalnet-train", "version": CHECKPOINT_VERSION,
+        "config": resolved_config(config).to_dict(),
+        "epoch": int(epoch), "step_in_epoch": int(step_in_epoch), "phase": int(phase),
+        "global_step": int(trainer.global_step),
+        "optimizer": trainer.optimizer.state_dict(), "scaler": trainer.scaler.state_dict(),
+        "rng": rng_state(), "best_metric": config.best_metric, "best": best,
+        "last_loss": last_loss, "epoch_losses": [float(v) for v in epoch_losses or []],
+        "val": {k: v for k, v in (val or {}).items() if k != "per_class"} or None,
+    }
+
+
+def _atomic_save(path: Path, model: torch.nn.Module, payload: dict) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    save_checkpoint(tmp, _unwrap(model), **payload)
+    os.replace(tmp, path)
+    return path
+
+
+def resolved_config(config: TrainConfig) -> TrainConfig:
+    """The config with the backbone-dependent defaults filled in (what the run really used)."""
+    import dataclasses
+    return dataclasses.replace(config, input_size=config.resolved_input_size(),
+                               synth_size=config.resolved_synth_size())
+
+
+# ----------------------------------------------------------------------------------- the run
+def _clean_error(exc: BaseException) -> str:
+    """A GlobalNetError re-raised by a DataLoader worker carries a traceback: keep its last line."""
+    text = str(exc)
+    if "Traceback" in text or text.startswith("Caught "):
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        text = lines[-1] if lines else text
+        for prefix in ("globalnet.errors.GlobalNetError: ", "GlobalNetError: "):
+            if text.startswith(prefix):
+                text = text[len(prefix):]
+    return text
+
+
+def _epoch_loader(dataset, config: TrainConfig, epoch: int, skip_batches: int,
+                  dist_info: dev.DistInfo, device: torch.device) -> DataLoader:
+    """This rank's batches of ``epoch``, minus the first ``skip_batches`` (done before a resume).
+
+    The order comes from generators seeded by (seed, epoch), never from the global torch RNG, so
+    making a loader does not disturb the RNG state a checkpoint restores.
+    """
+    if dist_info.enabled:
+        sampler = DistributedSampler(dataset, num_replicas=dist_info.world_size,
+                                     rank=dist_info.rank, shuffle=True, seed=config.seed)
+        sampler.set_epoch(epoch)
+        order = list(sampler)
+    else:
+        g = torch.Generator().manual_seed(config.seed * 1_000_003 + epoch)
+        order = torch.randperm(len(dataset), generator=g).tolist()
+    order = order[skip_batches * config.batch_size:]
+    return DataLoader(dataset, batch_size=config.batch_size, sampler=order,
+                      num_workers=config.num_workers, pin_memory=device.type == "cuda",
+                      generator=torch.Generator().manual_seed(config.seed + epoch),
+                      persistent_workers=False)
+
+
+def _describe_real(ds, spec: str, split: str) -> dict:
+    counts = [int(c) for c in ds.class_counts()]
+    return {"spec": spec, "split": split, "items": len(ds), "class_counts": counts,
+            "skipped": [[str(p), str(r)] for p, r in getattr(ds, "skipped", [])],
+            "ignored": [[str(x) for x in (it if isinstance(it, (tuple, list)) else (it,))]
+                        for it in getattr(ds, "ignored", [])]}
+
+
+def _prepare_run_dir(config: TrainConfig, resume: bool) -> Path:
+    out = Path(config.out)
+    if resume:
+        if not (out / "last.pt").is_file():
+            raise GlobalNetError(f"cannot resume {out}: no last.pt there")
+    elif (out / "config.toml").exists() or (out / "last.pt").exists():
+        raise GlobalNetError(f"run folder {out} already holds a run; resume it with --resume "
+                             f"{out} or choose another --out")
+    if out.exists() and not out.is_dir():
+        raise GlobalNetError(f"run folder {out} is a file")
+    return out
+
+
+def _check_synth(config: TrainConfig) -> None:
+    from synthgroup import GenConfig
+    try:
+        s = config.resolved_synth_size()
+        GenConfig(size=(s, s)).validate()
+    except GlobalNetError:
+        raise
+    except Exception as e:  # synthgroup.errors.ConfigError
+        raise GlobalNetError(f"synth_size {config.synth_size}: {e}") from None
+
+
+def train(config: TrainConfig, resume: bool = False) -> Path:
+    """Train per ``config`` into ``config.out`` (or continue it with ``resume``); the run folder.
+
+    Raises GlobalNetError for bad input before any training starts (unknown backbone, input
+    smaller than the backbone's minimum, unreadable data, existing run folder) and
+    :class:`NonFiniteLoss` naming the epoch and step if the loss becomes NaN / infinite.
+    """
+    config = config.validate()
+    device = dev.resolve_device(config.device)
+    dist_info = dev.init_distributed(device)
+    det = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.benchmark)
+    try:
+        return _train(config, resume, device, dist_info)
+    except GlobalNetError as e:
+        if "Traceback" in str(e):
+            raise type(e)(_clean_error(e)) from None
+        raise
+    finally:
+        torch.use_deterministic_algorithms(det[0])   # process-wide switches: put them back
+        torch.backends.cudnn.benchmark = det[1]
+        dev.shutdown_distributed(dist_info)
+
+
+def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: dev.DistInfo) -> Path:
+    main = dist_info.is_main
+    spec = get_backbone_spec(config.backbone)
+    size = config.resolved_input_size()
+    check_input_size(config.backbone, size, train=True)
+    _check_synth(config)
+    amp = dev.amp_enabled(config.amp, device)
+
+    # the run folder: rank 0 decides, every rank learns the outcome (no rank left at a barrier)
+    err = None
+    if main:
+        try:
+            run_dir = _prepare_run_dir(config, resume)
+        except GlobalNetError as e:
+            err = str(e)
+    err = dev.broadcast_object(err, dist_info)
+    if err:
+        raise GlobalNetError(err)
+    run_dir = Path(config.out)
+    log = RunLog(enabled=main)     # the folder is made once the data opened without error
+
+    ckpt = None
+    if resume:
+        from .backbones import _read_checkpoint
+        ckpt = _read_checkpoint(run_dir / "last.pt")
+        if ckpt.get("format") != "globalnet-train":
+            raise GlobalNetError(f"{run_dir / 'last.pt'} is not a globalnet training checkpoint")
+    if config.deterministic:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+        torch.backends.cudnn.benchmark = False
+    elif device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    torch.manual_seed(config.seed)
+
+    # data --------------------------------------------------------------------------------
+    from synthgroup import GenConfig, SyntheticGroupDataset
+
+    from .data import eval_transform, open_real_dataset, train_transform
+    train_tf = train_transform(size, spec.mean, spec.std, rotation=config.rotation,
+                               scale=(config.scale_min, config.scale_max))
+    eval_tf = eval_transform(size, spec.mean, spec.std)
+    s = config.resolved_synth_size()
+    synthetic = SyntheticGroupDataset(config=GenConfig(size=(s, s), split="train", seed=config.seed),
+                                      length=max(1, config.phase1_synthetic), transform=None)
+    report: dict = {}
+    real = None
+    if config.data:
+        real = open_real_dataset(config.data, "train", transform=None, frames_per_epoch=None,
+                                 seed=config.seed, skip_bad=config.skip_bad)
+        report["train"] = _describe_real(real, config.data, "train")
+    val_spec = config.val_data
+    if val_spec == "auto":
+        val_spec = config.data or "synthetic"
+    if val_spec == "synthetic":
+        val_set = synthetic_eval_set(config.val_size, size, eval_tf, config.val_seed, s)
+        report["val"] = {"spec": f"synthetic:{config.val_size}", "split": "test",
+                         "items": len(val_set), "seed": config.val_seed,
+                         "note": "held-out synthetic set: GenConfig(split='test'), fixed seed"}
+    else:
+        val_set = open_real_dataset(val_spec, "val", transform=eval_tf,
+                                    frames_per_epoch=config.val_frames, seed=config.val_seed,
+                                    skip_bad=config.skip_bad)
+        report["val"] = _describe_real(val_set, val_spec, "val")
+    plan = epoch_plan(config, real is not None)
+    report["plan"] = [{"epoch": e + 1, "phase": p, "synthetic": ns, "real": nr}
+                      for e, (p, ns, nr) in enumerate(plan)]
+    for part in ("train", "val"):
+        r = report.get(part)
+        if r and "class_counts" in r:
+            log(f"{part} data {r['spec']}: {r['items']} items, class counts "
+                + ", ".join(f"{n}={c}" for n, c in zip(("Positive", "Neutral", "Negative"),
+                                                       r["class_counts"]))
+                + f"; skipped {len(r['skipped'])} file(s), ignored {len(r['ignored'])}")
+            for p, why in r["skipped"]:
+                log(f"  skipped {p}: {why}")
+            for item in r["ignored"]:
+                log(f"  ignored {' '.join(item)}")
+        elif r:
+            log(f"{part} data {r['spec']} ({r['note']})")
+    if real is None:
+        log("no real data: phase 1 on synthetic data alone, phase 2 skipped")
+
+    if main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        log.attach(run_dir / "train.log")
+
+    # model -------------------------------------------------------------------------------
+    weights = None if resume else config.weights
+    model = create_backbone(config.backbone, weights=weights)
+    if ckpt is not None:
+        model.load_state_dict(ckpt["model"])
+    model.to(device)
+    if dist_info.enabled:
+        model = torch.nn.parallel.DistributedDataParallel(
+            model, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                                weight_decay=config.weight_decay)
+    trainer = Trainer(model, optimizer, device, amp, dist_info)
+
+    start_epoch, skip, best, val, resumed_losses = 0, 0, None, None, []
+    if ckpt is not None:
+        optimizer.load_state_dict(ckpt["optimizer"])
+        for group in optimizer.param_groups:     # the config is the truth (overrides apply)
+            group.update(lr=config.lr, momentum=config.momentum,
+                         weight_decay=config.weight_decay)
+        trainer.scaler.load_state_dict(ckpt["scaler"])
+        trainer.global_step = int(ckpt["global_step"])
+        start_epoch, skip, best = int(ckpt["epoch"]), int(ckpt["step_in_epoch"]), ckpt.get("best")
+        set_rng_state(ckpt["rng"])
+        resumed_losses = list(ckpt.get("epoch_losses") or []) if skip else []
+        log(f"resuming {run_dir} at epoch {start_epoch + 1}, step {skip} of the epoch "
+            f"(global step {trainer.global_step})")
+    if main:
+        resolved_config(config).save(run_dir / "config.toml")   # on resume: with its overrides
+        (run_dir / "data.json").write_text(json.dumps(report, indent=2) + "\n")
+        _trim_metrics(run_dir / "metrics.jsonl", start_epoch)
+
+    # epochs ------------------------------------------------------------------------------
+    last_loss = ckpt.get("last_loss") if ckpt else None
+    log(f"training {config.backbone} at {size}x{size} on {device}"
+        f"{' with mixed precision' if amp else ''}"
+        f"{f' x {dist_info.world_size} ranks' if dist_info.enabled else ''}: "
+        f"{len(plan)} epoch(s), batch {config.batch_size}, lr {config.lr}")
+    for epoch in range(start_epoch, len(plan)):
+        if config.max_steps is not None and trainer.global_step >= config.max_steps:
+            break
+        phase, n_syn, n_real = plan[epoch]
+        mix = MixtureDataset(synthetic, n_syn, real, n_real, train_tf, config.seed, epoch)
+        loader = _epoch_loader(mix, config, epoch, skip, dist_info, device)
+        steps_total = skip + len(loader)
+        bar = None
+        if main and config.progress:
+            from tqdm import tqdm
+            bar = tqdm(total=steps_total, initial=skip, unit="step", dynamic_ncols=True,
+                       desc=f"epoch {epoch + 1}/{len(plan)} phase {phase}", leave=False)
+        t0 = time.perf_counter()
+        losses: list[float] = resumed_losses
+        resumed_losses = []
+        try:
+            n, total = trainer.run(loader, max_steps=config.max_steps, bar=bar,
+                                   on_step=losses.append)
+        except NonFiniteLoss as e:
+            done = len(losses) + 1
+            keep = run_dir / "last.pt"
+            msg = (f"{e} (epoch {epoch + 1}, step {done} of the epoch, phase {phase}); training "
+                   f"stopped, last good checkpoint: "
+                   f"{keep if keep.exists() else 'none yet (no epoch finished)'}")
+            if bar is not None:
+                bar.close()
+            log(f"error: {msg}")
+            raise NonFiniteLoss(msg) from None
+        finally:
+            if bar is not None:
+                bar.close()
+        seconds = time.perf_counter() - t0
+        if losses:
+            last_loss = losses[-1]
+        step_in_epoch = skip + n
+        skip = 0
+        if step_in_epoch < steps_total:         # stopped by max_steps inside the epoch
+            if main:
+                _atomic_save(run_dir / "last.pt", model, checkpoint_payload(
+                    trainer, config, epoch=epoch, step_in_epoch=step_in_epoch, phase=phase,
+                    best=best, last_loss=last_loss, val=val, epoch_losses=losses))
+            log(f"stopped at global step {trainer.global_step} (max_steps), epoch {epoch + 1} "
+                f"step {step_in_epoch}/{steps_total}; continue with --resume {run_dir}")
+            dev.barrier(dist_info)
+            return run_dir
+        val = run_model(_unwrap(model), val_set, batch_size=config.batch_size,
+                        num_workers=config.num_workers, device=device, amp=amp,
+                        dist_info=dist_info)
+        score = val[config.best_metric]
+        improved = best is None or score > best
+        if improved:
+            best = score
+        row = {"epoch": epoch + 1, "phase": phase, "synthetic": n_syn, "real": n_real,
+               "steps": len(losses), "global_step": trainer.global_step,
+               "train_loss": (sum(losses) / len(losses)) if losses else None,
+               "images_per_s": trainer.images_seen * dist_info.world_size / seconds
+               if seconds > 0 else None, "seconds": seconds, "lr": config.lr,
+               "val_loss": val["loss"], "val_accuracy": val["accuracy"],
+               "val_macro_f1": val["macro_f1"], "val_total": val["total"],
+               "val_per_class": val["per_class"], "val_confusion": val["confusion"],
+               "best": best, "is_best": improved}
+        if main:
+            with open(run_dir / "metrics.jsonl", "a") as f:
+                f.write(json.dumps(row) + "\n")
+            payload = checkpoint_payload(trainer, config, epoch=epoch + 1, step_in_epoch=0,
+                                         phase=phase, best=best, last_loss=last_loss, val=val)
+            _atomic_save(run_dir / "last.pt", model, payload)
+            if improved:
+                _atomic_save(run_dir / "best.pt", model, payload)
+            write_report(run_dir, val, title=f"epoch {epoch + 1}: accuracy {val['accuracy']:.3f}"
+                                              f", n={val['total']}")
+        log(f"epoch {epoch + 1}/{len(plan)} phase {phase}: train loss "
+            f"{row['train_loss'] if row['train_loss'] is not None else float('nan'):.4f}, "
+            f"{row['images_per_s'] or 0:.1f} img/s; val accuracy {val['accuracy']:.4f}, "
+            f"macro F1 {val['macro_f1']:.4f}{' (best)' if improved else ''}")
+    dev.barrier(dist_info)
+    log(f"done: {run_dir}")
+    return run_dir
+
+
+def _trim_metrics(path: Path, start_epoch: int) -> None:
+    """On resume, drop rows of epochs the checkpoint had not finished (they are redone)."""
+    if not path.exists():
+        return
+    rows = [ln for ln in path.read_text().splitlines() if ln.strip()]
+    keep = [ln for ln in rows if json.loads(ln).get("epoch", 0) <= start_epoch]
+    if len(keep) != len(rows):
+        path.write_text("".join(ln + "\n" for ln in keep))
