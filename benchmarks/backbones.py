@@ -29,8 +29,8 @@ from .common import RESULTS, machine, markdown_table
 #: Every value here can be overridden with --set KEY=VALUE (TrainConfig fields or test_n).
 PROFILES: dict[str, dict] = {
     # seconds per backbone: a handful of steps, used by the test suite
-    "smoke": dict(input_size=80, weights=None, phase1_epochs=1, phase1_synthetic=16, phase2_epochs=0,
-                  batch_size=8, val_size=8, test_n=24, num_workers=0),
+    "smoke": dict(input_size=75, weights=None, phase1_epochs=1, phase1_synthetic=8, phase2_epochs=0,
+                  batch_size=4, val_size=4, test_n=12, num_workers=0, progress=False),
     # 112x112, random init (no weights can be downloaded here), 2,400 images per backbone
     "cpu": dict(input_size=112, weights=None, phase1_epochs=3, phase1_synthetic=800, phase2_epochs=0,
                 batch_size=32, lr=0.01, val_size=200, test_n=600, num_workers=0),
@@ -78,8 +78,8 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
     size = fields["input_size"]
     if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True):
         fields["aux_logits"] = False   # e.g. inception_v3's aux head needs 299 px
-    cfg = TrainConfig(backbone=backbone, seed=seed, data=real, out=str(run_dir), device=device,
-                      progress=progress, **fields)
+    fields.setdefault("progress", progress)
+    cfg = TrainConfig(backbone=backbone, seed=seed, data=real, out=str(run_dir), device=device, **fields)
     t0 = time.perf_counter()
     run = train(cfg)
     wall = time.perf_counter() - t0

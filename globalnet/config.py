@@ -30,6 +30,7 @@ class TrainConfig:
     backbone: str = "resnet50"
     weights: str | None = "imagenet"       # None (random), "imagenet" or a checkpoint path
     input_size: int | None = None           # None: the backbone's registry input_size
+    aux_logits: bool | None = None          # None: registry default; false lets inception_v3 train < 299 px
     # data
     data: str | None = None                 # real dataset spec (vgaf:DIR, gaf:DIR, videos:DIR)
     val_data: str = "auto"                  # auto | synthetic | SPEC (see module docstring)
@@ -168,7 +169,7 @@ def _coerce(name: str, value, default, where: str):
     """Keep the declared type: ints stay ints, "none" clears an optional setting."""
     if isinstance(value, str) and value.lower() in ("none", "null"):
         return None
-    if isinstance(default, bool):
+    if isinstance(default, bool) or name == "aux_logits":
         if isinstance(value, bool):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):

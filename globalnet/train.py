@@ -184,6 +184,17 @@ def _atomic_save(path: Path, model: torch.nn.Module, payload: dict) -> Path:
     return path
 
 
+def _link_or_copy(src: Path, dst: Path) -> None:
+    tmp = dst.with_name(dst.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:        # a file system without hard links
+        import shutil
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
 def resolved_config(config: TrainConfig) -> TrainConfig:
     """The config with the backbone-dependent defaults filled in (what the run really used)."""
     import dataclasses
@@ -285,7 +296,7 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     main = dist_info.is_main
     spec = get_backbone_spec(config.backbone)
     size = config.resolved_input_size()
-    check_input_size(config.backbone, size, train=True)
+    check_input_size(config.backbone, size, train=True, aux_logits=config.aux_logits)
     _check_synth(config)
     amp = dev.amp_enabled(config.amp, device)
 
@@ -369,7 +380,7 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
 
     # model -------------------------------------------------------------------------------
     weights = None if resume else config.weights
-    model = create_backbone(config.backbone, weights=weights)
+    model = create_backbone(config.backbone, weights=weights, aux_logits=config.aux_logits)
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
     model.to(device)
@@ -471,8 +482,8 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
             payload = checkpoint_payload(trainer, config, epoch=epoch + 1, step_in_epoch=0,
                                          phase=phase, best=best, last_loss=last_loss, val=val)
             _atomic_save(run_dir / "last.pt", model, payload)
-            if improved:
-                _atomic_save(run_dir / "best.pt", model, payload)
+            if improved:   # the same bytes: a hard link (last.pt is later replaced, not rewritten)
+                _link_or_copy(run_dir / "last.pt", run_dir / "best.pt")
             write_report(run_dir, val, title=f"epoch {epoch + 1}: accuracy {val['accuracy']:.3f}"
                                               f", n={val['total']}")
         log(f"epoch {epoch + 1}/{len(plan)} phase {phase}: train loss "

@@ -37,3 +37,34 @@ def test_synthetic_validation_quick_profile(tmp_path):
     assert len(rows[1]["confusion"]) == 3
     md = (tmp_path / "synthetic_validation_quick.md").read_text()
     assert "| (b) 3 classes, 1-9 faces | mobilenet_v2 |" in md
+
+
+def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsys):
+    from benchmarks.backbones import main
+    from globalnet.backbones import list_backbones
+    results, work = tmp_path / "results", tmp_path / "work"
+    args = ["--profile", "smoke", "--results", str(results), "--work", str(work), "--quiet"]
+    assert main(args) == 0
+    rows = [json.loads(l) for l in (results / "backbones_smoke.jsonl").read_text().splitlines()]
+    assert sorted(r["backbone"] for r in rows) == sorted(list_backbones())
+    for r in rows:
+        assert 0 <= r["accuracy"] <= 1 and r["test_images"] == 12
+        assert set(r["recall"]) == {"Positive", "Neutral", "Negative"}
+        assert r["parameters"] > 0 and r["train_images_per_s"] > 0 and r["inference_images_per_s"] > 0
+        assert r["profile"] == "smoke" and r["version"]
+    md = (results / "backbones_smoke.md").read_text().splitlines()
+    table = [l for l in md if l.startswith("| ") and not l.startswith("| rank")]
+    assert len(table) == len(list_backbones())
+    accs = [float(l.split("|")[4].split("±")[0]) for l in table]
+    assert accs == sorted(accs, reverse=True)            # sorted by accuracy, like the paper
+    # a rerun skips finished rows; an interrupted backbone (left-over run folder) restarts cleanly
+    (work / "smoke" / "resnet18-seed0").mkdir(parents=True)
+    (work / "smoke" / "resnet18-seed0" / "last.pt").write_bytes(b"half")
+    lines = (results / "backbones_smoke.jsonl").read_text().splitlines()
+    (results / "backbones_smoke.jsonl").write_text("\n".join(l for l in lines if '"resnet18"' not in l) + "\n")
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("done, skipped") == len(list_backbones()) - 1
+    rows = [json.loads(l) for l in (results / "backbones_smoke.jsonl").read_text().splitlines()]
+    assert sorted(r["backbone"] for r in rows) == sorted(list_backbones())
