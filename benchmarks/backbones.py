@@ -113,8 +113,12 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
 def summarise(rows: list[dict]) -> list[dict]:
     """Mean +- std over seeds per backbone, sorted by accuracy like the paper's table."""
     by: dict[str, list[dict]] = {}
+    failed = {}
     for r in rows:
-        by.setdefault(r["backbone"], []).append(r)
+        if "error" in r:
+            failed[r["backbone"]] = r["error"]
+        else:
+            by.setdefault(r["backbone"], []).append(r)
     out = []
     for name, rs in by.items():
         acc = [r["accuracy"] for r in rs]
@@ -135,7 +139,11 @@ def summarise(rows: list[dict]) -> list[dict]:
         if "real_accuracy" in rs[0]:
             entry["real accuracy"] = f"{100 * statistics.mean(r['real_accuracy'] for r in rs):.1f}"
         out.append(entry)
-    return sorted(out, key=lambda e: -e["_acc"])
+    out = sorted(out, key=lambda e: -e["_acc"])
+    for name, err in failed.items():
+        if name not in by:
+            out.append({"backbone": name, "accuracy": f"failed: {err[:80]}", "_acc": -1})
+    return out
 
 
 def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: str) -> None:
@@ -156,6 +164,7 @@ def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: 
 
 def main(argv=None) -> int:
     from globalnet.backbones import list_backbones
+    from globalnet.errors import GlobalNetError
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
     p.add_argument("--backbones", nargs="*", help="subset (default: every registry entry)")
@@ -189,13 +198,19 @@ def main(argv=None) -> int:
             if (name, seed) in done:
                 print(f"{name} seed {seed}: done, skipped", flush=True)
                 continue
-            row = run_one(name, seed, prof, work, args.real, args.device, not args.quiet)
+            try:
+                row = run_one(name, seed, prof, work, args.real, args.device, not args.quiet)
+            except GlobalNetError as exc:   # e.g. the loss became NaN: a row that says so
+                from synthgroup import __version__
+                row = {"backbone": name, "seed": seed, "error": str(exc).splitlines()[0],
+                       "version": __version__}
             row["profile"] = args.profile
             row["overrides"] = _parse_set(args.set)
             rows.append(row)
             with open(jsonl, "a") as f:
                 f.write(json.dumps(row) + "\n")
-            print(f"{name} seed {seed}: accuracy {row['accuracy']:.3f}, {row['wall_time_s']:.0f} s", flush=True)
+            print(f"{name} seed {seed}: " + (f"accuracy {row['accuracy']:.3f}, {row['wall_time_s']:.0f} s"
+                                              if "error" not in row else f"failed: {row['error']}"), flush=True)
             write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
     write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
     print((args.results / f"backbones_{args.profile}.md").read_text())
