@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import json
 import multiprocessing as mp
-import os
 import sys
 import time
 from collections import Counter

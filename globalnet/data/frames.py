@@ -673,3 +673,30 @@ def extract_frames(dataset, out_dir: Path | str, every: int = 1, split: str | No
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def count_labels(items) -> list[int]:
+    """Items per class id for a list of ``(anything, class_id)`` pairs."""
+    counts = [0] * NUM_CLASSES
+    for _, y in items:
+        counts[y] += 1
+    return counts
+
+
+class VideoList:
+    """A labelled list of videos ``[(path, class_id), ...]`` in ``self.items``."""
+
+    items: list
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def class_counts(self) -> list[int]:
+        """Videos per class id."""
+        return count_labels(self.items)

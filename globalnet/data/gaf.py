@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (IMAGE_EXTENSIONS, NUM_CLASSES, _listing, check_classes, normalize_split,
+from .frames import (count_labels, IMAGE_EXTENSIONS, NUM_CLASSES, _listing, check_classes, normalize_split,
                      resolve_split_dir, scan_class_folders)
 
 log = logging.getLogger("globalnet.data")
@@ -79,10 +79,7 @@ class GAFImages(Dataset):
 
     def class_counts(self) -> list[int]:
         """Images per class id (0 Positive, 1 Neutral, 2 Negative)."""
-        counts = [0] * NUM_CLASSES
-        for _, y in self.items:
-            counts[y] += 1
-        return counts
+        return count_labels(self.items)
 
     def __repr__(self) -> str:
         return f"GAFImages({str(self.root)!r}, images={len(self)}, class_counts={self.class_counts()})"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (CLASS_NAMES, NUM_CLASSES, FrameDataset, _listing, check_classes, child_named,
+from .frames import (VideoList, CLASS_NAMES, NUM_CLASSES, FrameDataset, _listing, check_classes, child_named,
                      normalize_split)
 
 log = logging.getLogger("globalnet.data")
@@ -120,7 +120,7 @@ def list_vgaf_videos(root: Path | str, split: str = "train") -> list[tuple[Path,
     return videos
 
 
-class VGAFVideos:
+class VGAFVideos(VideoList):
     """The videos of a VGAF split: a sequence of ``(path, class id)`` for video-level evaluation."""
 
     def __init__(self, root: Path | str, split: str = "val", allow_missing_classes: bool = False):
@@ -130,21 +130,6 @@ class VGAFVideos:
         check_classes(self.class_counts(), f"VGAF {self.split} ({self.root})",
                       allow_missing_classes, what="videos")
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, i):
-        return self.items[i]
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def class_counts(self) -> list[int]:
-        """Videos per class id."""
-        counts = [0] * NUM_CLASSES
-        for _, y in self.items:
-            counts[y] += 1
-        return counts
 
     def __repr__(self) -> str:
         return f"VGAFVideos({str(self.root)!r}, {self.split!r}, videos={len(self)})"

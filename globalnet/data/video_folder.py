@@ -17,7 +17,7 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (NUM_CLASSES, VIDEO_EXTENSIONS, FrameDataset, normalize_split,
+from .frames import (VideoList, NUM_CLASSES, VIDEO_EXTENSIONS, FrameDataset, normalize_split,
                      resolve_split_dir, scan_class_folders)
 
 
@@ -35,28 +35,13 @@ def list_folder_videos(root: Path | str, split: str | None = None,
     return videos, ignored, d
 
 
-class VideoFolderVideos:
+class VideoFolderVideos(VideoList):
     """The videos of ``DIR/<class>/`` as a sequence of ``(path, class id)``."""
 
     def __init__(self, root: Path | str, split: str | None = None, allow_missing_classes: bool = False):
         self.split = normalize_split(split)
         self.items, self.ignored, self.root = list_folder_videos(root, split, allow_missing_classes)
 
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __getitem__(self, i):
-        return self.items[i]
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def class_counts(self) -> list[int]:
-        """Videos per class id."""
-        counts = [0] * NUM_CLASSES
-        for _, y in self.items:
-            counts[y] += 1
-        return counts
 
 
 class VideoFolderFrames(FrameDataset):
