@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (count_labels, IMAGE_EXTENSIONS, NUM_CLASSES, _listing, check_classes, normalize_split,
+from .frames import (count_labels, IMAGE_EXTENSIONS, _listing, check_classes, normalize_split,
                      resolve_split_dir, scan_class_folders)
 
 log = logging.getLogger("globalnet.data")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (VideoList, CLASS_NAMES, NUM_CLASSES, FrameDataset, _listing, check_classes, child_named,
+from .frames import (VideoList, CLASS_NAMES, FrameDataset, _listing, check_classes, child_named,
                      normalize_split)
 
 log = logging.getLogger("globalnet.data")

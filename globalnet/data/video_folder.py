@@ -17,7 +17,7 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (VideoList, NUM_CLASSES, VIDEO_EXTENSIONS, FrameDataset, normalize_split,
+from .frames import (VideoList, VIDEO_EXTENSIONS, FrameDataset, normalize_split,
                      resolve_split_dir, scan_class_folders)
 
 
