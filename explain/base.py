@@ -1,0 +1,256 @@
+"""The :class:`Explainer` base class: one template call, one narrow hook per method.
+
+Template (:meth:`Explainer.__call__`), in the style of grad-cam's ``BaseCAM``:
+
+1. **preprocess** - a normalised ``(N, 3, H, W)`` tensor is used as is; ``uint8`` RGB frames
+   go through :meth:`Explainer.preprocess` (resize to the backbone's input size, scale to
+   [0, 1], normalise with the backbone's mean/std);
+2. **forward** - one forward pass inside :class:`ActivationCapture` (a forward hook on the
+   target layer, released by the context manager even on error) gives the logits, the class
+   probabilities and the target layer's activations;
+3. **target class** - the given class(es), else the predicted one;
+4. **hook** - :meth:`Explainer._attribute` (one target per image) or
+   :meth:`Explainer._attribute_multi` (several targets per image; defaults to a loop over
+   ``_attribute``) returns raw maps at any resolution - the only thing a method implements;
+5. **postprocess** - maps are resized bilinearly to the input resolution, NaN/inf -> 0 and
+   min-max normalised per map to [0, 1] (a constant map becomes all zeros).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from globalnet.errors import GlobalNetError
+
+CLASS_NAMES = ("Positive", "Neutral", "Negative")
+
+
+class ExplainError(GlobalNetError):
+    """Bad input to the explanation tools: one clear message, no traceback in the CLI."""
+
+
+@dataclass
+class Explanation:
+    """Result of an explainer call.
+
+    Attributes:
+        maps: ``(N, K, H, W)`` float32 in [0, 1] at input resolution (K targets per image).
+        targets: ``(N, K)`` class indices the maps explain.
+        probs: ``(N, C)`` softmax probabilities of the unperturbed input.
+        method: explainer name.
+        extra: method-specific facts (e.g. channels evaluated by Score-CAM).
+    """
+    maps: np.ndarray
+    targets: np.ndarray
+    probs: np.ndarray
+    method: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def map(self) -> np.ndarray:
+        """The first image's first map, ``(H, W)``."""
+        return self.maps[0, 0]
+
+
+class ActivationCapture:
+    """Context manager: forward hook on ``layer`` keeping its last output; removed on exit."""
+
+    def __init__(self, layer: nn.Module, detach: bool = True):
+        self.layer, self.detach = layer, detach
+        self.activations: torch.Tensor | None = None
+        self._handle = None
+
+    def _hook(self, module, inputs, output):
+        if isinstance(output, (tuple, list)):
+            output = output[0]
+        self.activations = output.detach() if self.detach else output
+
+    def __enter__(self):
+        self._handle = self.layer.register_forward_hook(self._hook)
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+        return False
+
+    def release(self):
+        if self._handle is not None:
+            self._handle.remove()
+            self._handle = None
+
+
+def logits_of(output) -> torch.Tensor:
+    """Main logits of a model output (tensor or Inception/GoogLeNet namedtuple)."""
+    if isinstance(output, torch.Tensor):
+        return output
+    if isinstance(output, (tuple, list)) and output and isinstance(output[0], torch.Tensor):
+        return output[0]
+    raise ExplainError(f"unsupported model output of type {type(output).__name__}")
+
+
+class LogitsOnly(nn.Module):
+    """Wrap a model so it always returns a plain logits tensor (grad-cam / captum expect that)."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return logits_of(self.model(x))
+
+
+def normalise_maps(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
+    """``(N, K, h, w)`` raw maps -> float32 ``(N, K, H, W)`` in [0, 1] (bilinear, min-max)."""
+    t = torch.as_tensor(np.asarray(maps) if not isinstance(maps, torch.Tensor) else maps)
+    t = t.detach().to(torch.float32).cpu()
+    if t.ndim != 4:
+        raise ExplainError(f"explainer returned maps of shape {tuple(t.shape)}, expected (N, K, h, w)")
+    t = torch.nan_to_num(t, nan=0.0, posinf=0.0, neginf=0.0)
+    if tuple(t.shape[-2:]) != tuple(size):
+        n, k = t.shape[:2]
+        t = F.interpolate(t.reshape(n * k, 1, *t.shape[-2:]), size=size, mode="bilinear",
+                          align_corners=False).reshape(n, k, *size)
+    flat = t.flatten(2)
+    lo, hi = flat.min(-1, keepdim=True).values, flat.max(-1, keepdim=True).values
+    rng = hi - lo
+    out = torch.where(rng > 1e-12, (flat - lo) / rng.clamp_min(1e-12), torch.zeros_like(flat))
+    return out.reshape(t.shape).clamp_(0, 1).numpy().astype(np.float32)
+
+
+class Explainer:
+    """Base class. Subclasses set :attr:`name` and implement one hook (see module docstring).
+
+    Args:
+        model: a classifier returning ``(N, C)`` logits (or an Inception namedtuple).
+        target_layer: the module whose activations CAM methods use (``None`` for methods that
+            need none, e.g. captum's Occlusion / Integrated Gradients).
+        mean, std, input_size: preprocessing of ``uint8`` frames (from the backbone spec).
+        device: ``"cpu"`` / ``"cuda"`` / ``"auto"``.
+    """
+
+    name = "base"
+    uses_activations = True      # the template captures the target layer's output
+    approximate = False
+
+    def __init__(self, model: nn.Module, target_layer: nn.Module | None = None, *,
+                 mean=(0.485, 0.456, 0.406), std=(0.229, 0.224, 0.225),
+                 input_size: int | tuple[int, int] = 224, device: str = "cpu",
+                 target_layer_name: str | None = None):
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.target_layer = target_layer
+        self.target_layer_name = target_layer_name
+        self.mean = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
+        self.std = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
+        self.input_size = (input_size, input_size) if isinstance(input_size, int) else tuple(input_size)
+        if self.uses_activations and target_layer is None:
+            raise ExplainError(f"{self.name} needs a target layer")
+
+    # ------------------------------------------------------------------ template pieces
+    def preprocess(self, frames: Sequence[np.ndarray] | np.ndarray) -> torch.Tensor:
+        """``uint8`` RGB frames (HxWx3 each) -> normalised ``(N, 3, H, W)`` at ``input_size``."""
+        import cv2
+        if isinstance(frames, np.ndarray) and frames.ndim == 3:
+            frames = [frames]
+        batch = []
+        for f in frames:
+            f = np.asarray(f)
+            if f.ndim != 3 or f.shape[2] != 3:
+                raise ExplainError(f"expected an HxWx3 RGB frame, got shape {f.shape}")
+            h, w = self.input_size
+            if f.shape[:2] != (h, w):
+                f = cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA)
+            batch.append(torch.from_numpy(np.ascontiguousarray(f)).permute(2, 0, 1))
+        x = torch.stack(batch).to(torch.float32) / 255.0
+        return (x - self.mean) / self.std
+
+    def _forward(self, x: torch.Tensor):
+        """One forward pass capturing the target layer: ``(logits, activations or None)``."""
+        if self.target_layer is None or not self.uses_activations:
+            with torch.no_grad():
+                return logits_of(self.model(x)), None
+        with ActivationCapture(self.target_layer) as cap, torch.no_grad():
+            logits = logits_of(self.model(x))
+        if cap.activations is None:
+            raise ExplainError(f"target layer {self.target_layer_name or ''} did not run in the "
+                               f"forward pass")
+        return logits, cap.activations
+
+    @staticmethod
+    def _targets(logits: torch.Tensor, targets) -> torch.Tensor:
+        n, c = logits.shape
+        if targets is None:
+            t = logits.argmax(1, keepdim=True)
+        elif isinstance(targets, str) and targets == "all":
+            t = torch.arange(c).repeat(n, 1)
+        else:
+            t = torch.as_tensor(targets, dtype=torch.long)
+            if t.ndim == 0:
+                t = t.repeat(n)
+            if t.ndim == 1:
+                t = t.view(-1, 1) if t.numel() == n else t.view(1, -1).repeat(n, 1)
+        if t.shape[0] != n:
+            raise ExplainError(f"{t.shape[0]} target rows for {n} images")
+        if (t < 0).any() or (t >= c).any():
+            raise ExplainError(f"target class out of range 0..{c - 1}: {t.tolist()}")
+        return t.to(logits.device)
+
+    # ------------------------------------------------------------------ hooks
+    def _attribute(self, x: torch.Tensor, targets: torch.Tensor,
+                   activations: torch.Tensor | None) -> np.ndarray | torch.Tensor:
+        """Raw maps ``(N, h, w)`` for one target class per image (``targets``: ``(N,)``)."""
+        raise NotImplementedError
+
+    def _attribute_multi(self, x: torch.Tensor, targets: torch.Tensor,
+                         activations: torch.Tensor | None) -> np.ndarray | torch.Tensor:
+        """Raw maps ``(N, K, h, w)`` for ``targets`` ``(N, K)``; default: loop over K."""
+        maps = []
+        for k in range(targets.shape[1]):
+            m = self._attribute(x, targets[:, k], activations)
+            m = m.detach().cpu().float() if isinstance(m, torch.Tensor) else torch.from_numpy(
+                np.asarray(m, dtype=np.float32))
+            maps.append(m.reshape(x.shape[0], *m.shape[-2:]))
+        return torch.stack(maps, 1)
+
+    # ------------------------------------------------------------------ template
+    def __call__(self, inputs, targets=None) -> Explanation:
+        """Explain ``inputs`` (normalised tensor or uint8 RGB frame(s)).
+
+        ``targets``: ``None`` (predicted class), an int, one int per image, ``(N, K)`` ints, or
+        ``"all"`` (every class, K = C).
+        """
+        if isinstance(inputs, torch.Tensor):
+            x = inputs.to(torch.float32)
+            if x.ndim == 3:
+                x = x.unsqueeze(0)
+        else:
+            x = self.preprocess(inputs)
+        x = x.to(self.device)
+        logits, acts = self._forward(x)
+        t = self._targets(logits, targets)
+        raw = self._attribute_multi(x, t, acts)
+        maps = normalise_maps(raw, tuple(x.shape[-2:]))
+        probs = torch.softmax(logits.float(), 1).cpu().numpy()
+        return Explanation(maps=maps, targets=t.cpu().numpy(), probs=probs, method=self.name,
+                           extra=dict(getattr(self, "last_extra", {}) or {}))
+
+    def explain_image(self, image: np.ndarray, targets=None) -> Explanation:
+        """Explain one uint8 RGB image; maps resized back to the image's own size."""
+        import cv2
+        res = self(image, targets)
+        h, w = image.shape[:2]
+        if res.maps.shape[-2:] != (h, w):
+            res.maps = np.stack([[cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
+                                  for m in row] for row in res.maps]).clip(0, 1).astype(np.float32)
+        return res
+
+    def __repr__(self):
+        layer = f", layer={self.target_layer_name}" if self.target_layer_name else ""
+        return f"{type(self).__name__}(name={self.name!r}{layer})"

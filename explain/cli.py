@@ -1,0 +1,161 @@
+"""``explain`` console script.
+
+    explain list
+    explain report --checkpoint run/best.pt --inputs a.jpg clip.mp4 synth/ --out report/
+    explain map --checkpoint run/best.pt --input a.jpg --out a_cam.png [--method gradcam]
+
+Bad input (unreadable / zero-length / truncated video, unsupported or damaged image, checkpoint
+of another backbone or class count) prints one ``explain: error: ...`` line and exits 2, leaving
+no report behind.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
+                                "for the global-only group-emotion CNNs.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="list the explainers")
+
+    def common(sp):
+        sp.add_argument("--checkpoint", required=True, help="checkpoint written by training")
+        sp.add_argument("--backbone", default=None,
+                        help="backbone name (only for a raw state_dict; must match otherwise)")
+        sp.add_argument("--method", default="fast-scorecam", help="explainer (see `explain list`)")
+        sp.add_argument("--target-layer", default=None,
+                        help="dotted layer path (default: the backbone's cam_target_layer)")
+        sp.add_argument("--topk", type=int, default=None,
+                        help="fast-scorecam: evaluate only the top-k channels (approximate)")
+        sp.add_argument("--precision", choices=("float32", "bfloat16"), default=None,
+                        help="fast-scorecam: precision of the masked forwards")
+        sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")
+        sp.add_argument("--device", default="cpu", help="cpu, cuda, auto")
+
+    r = sub.add_parser("report", help="self-contained HTML report")
+    common(r)
+    r.add_argument("--inputs", nargs="+", required=True,
+                   help="images, videos, or folders (synthgroup folders give face focus)")
+    r.add_argument("--out", required=True, help="report folder (must not exist)")
+    r.add_argument("--overwrite", action="store_true", help="replace an existing report folder")
+    r.add_argument("--privacy", choices=("auto", "on", "off"), default="auto",
+                   help="obscure the picture under the heatmaps (auto: on for videos)")
+    r.add_argument("--privacy-style", choices=("pixelate", "blur"), default="pixelate")
+    r.add_argument("--every", type=int, default=None, help="video: score every k-th frame")
+    r.add_argument("--frames", type=int, default=None,
+                   help="video: score N frames spread over the video (default 32)")
+    r.add_argument("--key-frames", type=int, default=3, help="video: key frames shown")
+    r.add_argument("--faithfulness", action="store_true",
+                   help="add ROAD and confidence drop per image (slower)")
+    r.add_argument("--allow-truncated", action="store_true",
+                   help="report a truncated video's decoded frames instead of failing")
+    r.add_argument("--quiet", action="store_true")
+
+    m = sub.add_parser("map", help="one heatmap overlay PNG")
+    common(m)
+    m.add_argument("--input", required=True, help="an image")
+    m.add_argument("--out", required=True, help="output PNG")
+    m.add_argument("--target", default=None, help="class index or name (default: predicted)")
+    return p
+
+
+def _method_options(args) -> dict:
+    opts = {}
+    if args.topk is not None:
+        opts["topk"] = args.topk
+    if args.precision is not None:
+        opts["precision"] = args.precision
+    if args.batch_size is not None:
+        opts["batch_size"] = args.batch_size
+    return opts
+
+
+def _run(args) -> int:
+    if args.command == "list":
+        from .registry import describe_explainers
+        for name, desc in describe_explainers():
+            print(f"{name:22s} {desc}")
+        return 0
+    if args.command == "report":
+        from .report import ReportOptions, build_report
+        opts = ReportOptions(method=args.method, method_options=_method_options(args),
+                             target_layer=args.target_layer, backbone=args.backbone,
+                             privacy=args.privacy, privacy_style=args.privacy_style,
+                             every=args.every, frames=args.frames, key_frames=args.key_frames,
+                             faithfulness=args.faithfulness, device=args.device,
+                             overwrite=args.overwrite, allow_truncated=args.allow_truncated)
+        log = None if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
+        out = build_report(args.checkpoint, args.inputs, args.out, opts, log=log)
+        print(out / "index.html")
+        return 0
+    if args.command == "map":
+        return _map(args)
+    return EXIT_ERROR
+
+
+def _map(args) -> int:
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import cv2
+
+    from globalnet.predict import Predictor, read_image_checked
+    from .base import CLASS_NAMES, ExplainError
+    from .registry import create_explainer
+    from .report import overlay
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise ExplainError(f"--out must be a .png file, not {out}")
+    rgb = read_image_checked(Path(args.input))
+    pred = Predictor.from_checkpoint(args.checkpoint, device=args.device, backbone=args.backbone)
+    exp = create_explainer(args.method, pred.model, pred.backbone, args.target_layer,
+                           device=str(pred.device), input_size=pred.input_size,
+                           **_method_options(args))
+    target = None
+    if args.target is not None:
+        names = [n.lower() for n in CLASS_NAMES]
+        t = args.target.lower()
+        if t in names:
+            target = names.index(t)
+        elif t.isdigit() and int(t) < len(CLASS_NAMES):
+            target = int(t)
+        else:
+            raise ExplainError(f"--target must be 0-2 or one of {', '.join(CLASS_NAMES)}")
+    res = exp.explain_image(rgb, target)
+    img = overlay(rgb, res.map)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(suffix=".png", dir=out.parent)
+    os.close(fd)
+    try:
+        cv2.imwrite(tmp, cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    c = int(res.targets[0, 0])
+    print(f"{out}: {CLASS_NAMES[c]} map (p={res.probs[0, c]:.3f}; predicted "
+          f"{CLASS_NAMES[int(res.probs[0].argmax())]})")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    from globalnet.errors import GlobalNetError
+    try:
+        return _run(args)
+    except GlobalNetError as e:
+        print(f"explain: error: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("explain: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

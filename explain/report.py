@@ -1,0 +1,553 @@
+"""Self-contained HTML explanation reports (``explain report``).
+
+``build_report(checkpoint, inputs, out, options)`` writes a folder::
+
+    out/index.html      summary table, then one section per input (no scripts, no network)
+    out/report.json     the same numbers, machine-readable
+    out/img/*.png       every picture the page shows, referenced by relative paths
+
+Per image: the picture, its heatmap for the predicted class and for each class, the class
+probabilities, the true label and the **face focus** (see :mod:`explain.metrics`) when the image
+comes from a synthgroup folder (``DIR/images/x.jpg`` with ``DIR/metadata.jsonl`` naming
+``DIR/masks/x.png``), optionally ROAD / confidence drop (``faithfulness=True``). Per video: the
+timeline plot of per-frame probabilities (:func:`globalnet.timeline.plot_timeline` over
+:meth:`globalnet.predict.Predictor.predict_video`) and the key frames - for each class, the
+sampled frame where that class is most probable - with their heatmaps.
+
+The explained image is the whole frame resized to the backbone's input size (the heatmap then
+covers the whole frame); the video timeline uses the predictor's own preprocessing.
+
+**Privacy** (``privacy="auto"|"on"|"off"``; auto = on for videos, off for images): the picture
+under every heatmap (and the plain picture shown beside it) is pixelated (default) or blurred.
+The *whole* frame is obscured, not just faces: finding faces would need a face detector, which
+this global, face-free toolkit must not use, and obscuring only the regions of high CAM energy
+would leave every face the model did not look at in plain view. Pixel blocks are ``1/16`` of the
+shorter side (at least 6 px) - coarser than a face's features in a group picture - so a report
+can be shared without showing students' faces; the heatmap still shows where the model looked.
+
+**Atomic**: the report is built in a temporary folder beside ``out`` and renamed at the end; on
+any error (unreadable, zero-length or truncated video, unsupported or damaged image, checkpoint
+of another backbone or class count...) the temporary folder is removed and nothing is left at
+``out``. An existing ``out`` is only replaced with ``overwrite=True``.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .base import CLASS_NAMES, ExplainError
+
+PRIVACY_CHOICES = ("auto", "on", "off")
+PRIVACY_STYLES = ("pixelate", "blur")
+CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")
+MAX_SIDE = 640
+
+
+# ------------------------------------------------------------------------------ pictures
+def privatize(rgb: np.ndarray, style: str = "pixelate", block: int | None = None) -> np.ndarray:
+    """Obscure the whole frame (see module docstring for why the whole frame).
+
+    ``pixelate``: mean colour of ``block`` x ``block`` cells (default ``max(6, min(H, W) // 16)``);
+    ``blur``: Gaussian blur with sigma = ``block / 2``.
+    """
+    import cv2
+    if style not in PRIVACY_STYLES:
+        raise ExplainError(f"privacy style must be one of {', '.join(PRIVACY_STYLES)}, not {style!r}")
+    h, w = rgb.shape[:2]
+    block = int(block or max(6, min(h, w) // 16))
+    if style == "pixelate":
+        small = cv2.resize(rgb, (max(1, round(w / block)), max(1, round(h / block))),
+                           interpolation=cv2.INTER_AREA)
+        return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
+    k = 2 * int(round(1.5 * block)) + 1
+    return cv2.GaussianBlur(rgb, (k, k), block / 2)
+
+
+def overlay(rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.5) -> np.ndarray:
+    """``uint8`` RGB of the heatmap (jet colour map) blended over ``rgb``."""
+    import cv2
+    h, w = rgb.shape[:2]
+    cam = np.asarray(cam, dtype=np.float32)
+    if cam.shape != (h, w):
+        cam = cv2.resize(cam, (w, h), interpolation=cv2.INTER_LINEAR)
+    heat = cv2.applyColorMap(np.uint8(np.clip(cam, 0, 1) * 255), cv2.COLORMAP_JET)
+    heat = cv2.cvtColor(heat, cv2.COLOR_BGR2RGB)
+    return np.uint8(np.clip((1 - alpha) * rgb.astype(np.float32) + alpha * heat, 0, 255))
+
+
+def _fit(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+    h, w = rgb.shape[:2]
+    s = MAX_SIDE / max(h, w)
+    if s >= 1:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+def _write_png(folder: Path, name: str, rgb: np.ndarray) -> str:
+    import cv2
+    path = folder / "img" / name
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(_fit(rgb), cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise ExplainError(f"cannot encode {name}")
+    path.write_bytes(buf.tobytes())
+    return f"img/{name}"
+
+
+# ------------------------------------------------------------------------------ options
+@dataclass
+class ReportOptions:
+    """Knobs of :func:`build_report` (the CLI flags of ``explain report``)."""
+    method: str = "fast-scorecam"
+    method_options: dict = field(default_factory=dict)
+    target_layer: str | None = None
+    backbone: str | None = None
+    privacy: str = "auto"
+    privacy_style: str = "pixelate"
+    every: int | None = None
+    frames: int | None = None
+    key_frames: int = 3
+    video_method: str = "mean"
+    faithfulness: bool = False
+    road_percentiles: tuple[int, ...] = (20, 40, 60, 80)
+    device: str = "cpu"
+    overwrite: bool = False
+    allow_truncated: bool = False
+    title: str = "Group-emotion explanation report"
+
+    def check(self) -> None:
+        if self.privacy not in PRIVACY_CHOICES:
+            raise ExplainError(f"privacy must be one of {', '.join(PRIVACY_CHOICES)}, not "
+                               f"{self.privacy!r}")
+        if self.privacy_style not in PRIVACY_STYLES:
+            raise ExplainError(f"privacy style must be one of {', '.join(PRIVACY_STYLES)}, not "
+                               f"{self.privacy_style!r}")
+        if self.key_frames < 1:
+            raise ExplainError(f"key_frames must be >= 1, not {self.key_frames}")
+
+    def private(self, kind: str) -> bool:
+        return self.privacy == "on" or (self.privacy == "auto" and kind == "video")
+
+
+# ------------------------------------------------------------------------------ masks
+class _SynthFolders:
+    """Ground truth (mask, label) of images inside synthgroup folders, by image path."""
+
+    def __init__(self):
+        self._rows: dict[Path, dict[str, dict]] = {}
+
+    def lookup(self, image: Path) -> tuple[np.ndarray | None, int | None]:
+        image = Path(image).resolve()
+        folder = image.parent.parent
+        meta = folder / "metadata.jsonl"
+        if image.parent.name != "images" or not meta.is_file():
+            return None, None
+        if folder not in self._rows:
+            rows = {}
+            for line in meta.read_text().splitlines():
+                line = line.strip()
+                if line:
+                    try:
+                        r = json.loads(line)
+                    except json.JSONDecodeError:
+                        continue
+                    if "file_name" in r:
+                        rows[str(r["file_name"])] = r
+            self._rows[folder] = rows
+        row = self._rows[folder].get(f"images/{image.name}")
+        if row is None:
+            return None, None
+        label = row.get("label")
+        mask = None
+        if row.get("mask_file_name"):
+            import cv2
+            m = cv2.imread(str(folder / row["mask_file_name"]), cv2.IMREAD_UNCHANGED)
+            if m is not None:
+                mask = m if m.ndim == 2 else m[..., 0]
+        return mask, (int(label) if isinstance(label, int) else None)
+
+
+def _read_frames(path: Path, indices: Sequence[int]) -> dict[int, np.ndarray]:
+    """RGB frames at ``indices`` (decoded sequentially with OpenCV, PyAV as a fallback)."""
+    import cv2
+    wanted, out = set(int(i) for i in indices), {}
+    last = max(wanted) if wanted else -1
+    cap = cv2.VideoCapture(str(path))
+    if cap.isOpened():
+        k = 0
+        while k <= last:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            if k in wanted:
+                out[k] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            k += 1
+        cap.release()
+    if len(out) < len(wanted):
+        try:
+            import av
+            with av.open(str(path)) as c:
+                for k, fr in enumerate(c.decode(video=0)):
+                    if k > last:
+                        break
+                    if k in wanted and k not in out:
+                        out[k] = fr.to_ndarray(format="rgb24")
+        except Exception:  # noqa: BLE001 - best effort; missing frames reported below
+            pass
+    missing = wanted - set(out)
+    if missing:
+        raise ExplainError(f"video {path}: cannot decode key frame(s) {sorted(missing)}")
+    return out
+
+
+def key_frame_indices(frame_probs: np.ndarray, k: int) -> list[int]:
+    """Positions (into the sampled frames) of up to ``k`` key frames: for each class, the frame
+    where it is most probable (classes by decreasing peak), then the most confident frames."""
+    p = np.asarray(frame_probs)
+    if len(p) == 0:
+        return []
+    chosen: list[int] = []
+    for c in np.argsort(-p.max(0)):
+        i = int(p[:, c].argmax())
+        if i not in chosen:
+            chosen.append(i)
+    for i in np.argsort(-p.max(1)):
+        if len(chosen) >= k:
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    return sorted(chosen[:k])
+
+
+# ------------------------------------------------------------------------------ the report
+def _fmt(v, nd=3):
+    if v is None or (isinstance(v, float) and not np.isfinite(v)):
+        return "&ndash;"
+    return f"{v:.{nd}f}" if isinstance(v, float) else html.escape(str(v))
+
+
+def _probs_html(probs) -> str:
+    cells = []
+    for c, (name, col) in enumerate(zip(CLASS_NAMES, CLASS_COLOURS)):
+        p = float(probs[c])
+        cells.append(f'<div class="bar"><span class="lab">{name}</span><span class="track">'
+                     f'<span class="fill" style="width:{100 * p:.1f}%;background:{col}"></span>'
+                     f'</span><span class="num">{p:.3f}</span></div>')
+    return "".join(cells)
+
+
+_CSS = """
+body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1200px}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-top:1px solid #ccc;padding-top:.8em}
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;
+font-size:.9em;text-align:left}th{background:#f2f2f2}
+.row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
+figure{margin:0}figcaption{font-size:.85em;color:#444;max-width:320px}
+img{max-width:320px;height:auto;border:1px solid #ddd}img.wide{max-width:100%}
+.bar{display:flex;align-items:center;gap:6px;font-size:.85em;margin:2px 0}
+.lab{width:5.5em}.track{display:inline-block;width:160px;height:10px;background:#eee}
+.fill{display:block;height:10px}.num{width:3.5em}
+.note{color:#8a4b00;font-size:.9em}.priv{color:#555;font-size:.85em}
+"""
+
+
+def _figure(src: str, caption: str, cls: str = "") -> str:
+    c = f' class="{cls}"' if cls else ""
+    return (f'<figure><img{c} src="{html.escape(src)}" alt="{html.escape(caption)}">'
+            f"<figcaption>{caption}</figcaption></figure>")
+
+
+def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | None = None,
+                 log: Callable[[str], None] | None = None) -> Path:
+    """Write the report folder ``out`` (see module docstring); returns its path.
+
+    Raises :class:`ExplainError` / :class:`globalnet.errors.GlobalNetError` on bad input, with
+    nothing left at ``out``.
+    """
+    opts = options or ReportOptions()
+    opts.check()
+    log = log or (lambda s: None)
+    out = Path(out).expanduser()
+    if not inputs:
+        raise ExplainError("no inputs given")
+    if out.exists() and not opts.overwrite:
+        raise ExplainError(f"output {out} already exists (pass --overwrite to replace it)")
+    if out.exists() and not out.is_dir():
+        raise ExplainError(f"output {out} exists and is not a folder")
+
+    from globalnet.predict import Predictor, expand_inputs, read_image_checked
+    from .registry import create_explainer
+
+    # ---- phase 1: validate everything before any picture is computed
+    images, videos = expand_inputs(_expand_synth_folders(inputs))
+    for p in images:
+        read_image_checked(p)
+    predictor = Predictor.from_checkpoint(checkpoint, device=opts.device, backbone=opts.backbone)
+    explainer = create_explainer(opts.method, predictor.model, predictor.backbone,
+                                 opts.target_layer, device=str(predictor.device),
+                                 input_size=predictor.input_size,
+                                 **opts.method_options)
+    every, n = opts.every, opts.frames
+    if every is None and n is None:
+        n = 32
+    video_results = []
+    for v in videos:
+        log(f"scoring video {v}")
+        r = predictor.predict_video(v, every=every, n=n, method=opts.video_method)
+        if r.truncated and not opts.allow_truncated:
+            raise ExplainError(f"video {v}: {r.note or 'truncated or damaged'}; "
+                               f"pass --allow-truncated to report the frames decoded so far")
+        video_results.append(r)
+
+    # ---- phase 2: build in a temporary folder beside out
+    parent = out.parent
+    made_parent = not parent.exists()
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    try:
+        (tmp / "img").mkdir()
+        entries = _explain_all(tmp, images, video_results, predictor, explainer, opts, log)
+        _write_html(tmp, entries, opts, checkpoint, predictor, explainer)
+        _commit(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if made_parent:
+            try:
+                parent.rmdir()
+            except OSError:
+                pass
+        raise
+    log(f"wrote {out / 'index.html'}")
+    return out
+
+
+def _expand_synth_folders(inputs: Sequence) -> list:
+    """A synthgroup folder (``metadata.jsonl`` inside) stands for its images (not its masks)."""
+    out = []
+    for item in inputs:
+        p = Path(item).expanduser()
+        meta = p / "metadata.jsonl"
+        if p.is_dir() and meta.is_file():
+            names = []
+            for line in meta.read_text().splitlines():
+                try:
+                    row = json.loads(line) if line.strip() else None
+                except json.JSONDecodeError:
+                    row = None
+                if isinstance(row, dict) and row.get("file_name"):
+                    names.append(p / row["file_name"])
+            if not names:
+                raise ExplainError(f"synthgroup folder {p}: metadata.jsonl lists no images")
+            out.extend(sorted(names))
+        else:
+            out.append(item)
+    return out
+
+
+def _commit(tmp: Path, out: Path) -> None:
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}-{int(time.time())}")
+        os.rename(out, old)
+        os.rename(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(tmp, out)
+
+
+def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, style: str):
+    """Write the base and per-class overlays; returns (base_src, [src per class], [focus])."""
+    from .metrics import face_focus_details
+    base = privatize(rgb, style) if private else rgb
+    base_src = _write_png(folder, f"{stem}_input.png", base)
+    srcs, focus = [], []
+    for c, name in enumerate(CLASS_NAMES[:len(res_maps)]):
+        srcs.append(_write_png(folder, f"{stem}_{name.lower()}.png", overlay(base, res_maps[c])))
+        focus.append(face_focus_details(res_maps[c], mask) if mask is not None else None)
+    return base_src, srcs, focus
+
+
+def _explain_all(folder, images, video_results, predictor, explainer, opts, log) -> list[dict]:
+    from globalnet.predict import read_image_checked
+    from globalnet.timeline import plot_timeline
+    synth = _SynthFolders()
+    entries = []
+    for i, p in enumerate(images):
+        log(f"explaining image {p}")
+        rgb = read_image_checked(p)
+        res = explainer.explain_image(rgb, "all")
+        maps, probs = res.maps[0], res.probs[0]
+        pred = int(np.argmax(probs))
+        mask, truth = synth.lookup(p)
+        if mask is not None and mask.shape != rgb.shape[:2]:
+            mask = None
+        private = opts.private("image")
+        base_src, srcs, focus = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, private,
+                                              opts.privacy_style)
+        entry = {"kind": "image", "input": str(p), "name": p.name, "anchor": f"input-{i}",
+                 "probs": [float(x) for x in probs], "label": pred, "label_name": CLASS_NAMES[pred],
+                 "truth": truth, "private": private, "base": base_src, "overlays": srcs,
+                 "face_focus": [f["focus"] if f else None for f in focus],
+                 "face_focus_details": focus, "extra": _jsonable(res.extra)}
+        if opts.faithfulness:
+            entry.update(_faithfulness(explainer, rgb, maps[pred], pred, opts))
+        entries.append(entry)
+    for j, r in enumerate(video_results):
+        v = Path(r.path)
+        log(f"explaining key frames of {v}")
+        stem = f"v{j:03d}"
+        tl = plot_timeline(r, folder / "img" / f"{stem}_timeline.png")
+        pos = key_frame_indices(r.frame_probs, opts.key_frames)
+        idx = [r.frames[k].index for k in pos]
+        frames = _read_frames(v, idx)
+        private = opts.private("video")
+        keys = []
+        for k in pos:
+            fr = r.frames[k]
+            res = explainer.explain_image(frames[fr.index], "all")
+            maps = res.maps[0]
+            kp = res.probs[0]
+            base_src, srcs, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", frames[fr.index],
+                                              maps, None, private, opts.privacy_style)
+            keys.append({"index": fr.index, "time_s": fr.time_s, "probs": [float(x) for x in kp],
+                         "label": int(np.argmax(kp)), "timeline_probs": [float(x) for x in fr.probs],
+                         "base": base_src, "overlays": srcs})
+        entries.append({"kind": "video", "input": str(v), "name": v.name,
+                        "anchor": f"input-{len(images) + j}",
+                        "probs": [float(x) for x in r.probs], "label": int(r.label),
+                        "label_name": CLASS_NAMES[int(r.label)], "truth": None,
+                        "private": private, "timeline": f"img/{Path(tl).name}",
+                        "method": r.method, "frames_used": len(r.frames),
+                        "frames_decoded": r.frames_decoded, "fps": r.fps,
+                        "truncated": bool(r.truncated), "note": r.note, "key_frames": keys,
+                        "face_focus": [None] * len(CLASS_NAMES)})
+    return entries
+
+
+def _faithfulness(explainer, rgb, cam, target, opts) -> dict:
+    import cv2
+    from .metrics import confidence_drop, road
+    x = explainer.preprocess(rgb)
+    h, w = x.shape[-2:]
+    cam_in = cv2.resize(np.asarray(cam, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return {"road": float(road(explainer.model, x, cam_in[None], [target],
+                               opts.road_percentiles)[0]),
+            "confidence_drop": float(confidence_drop(explainer.model, x, cam_in[None], [target])[0])}
+
+
+def _jsonable(d):
+    return json.loads(json.dumps(d, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+
+
+def _write_html(folder: Path, entries: list[dict], opts: ReportOptions, checkpoint, predictor,
+                explainer) -> None:
+    from .metrics import face_focus_by_class
+    esc = html.escape
+    faith = opts.faithfulness
+    head = ["#", "input", "kind", "prediction"] + [f"P({n})" for n in CLASS_NAMES] + \
+        ["true label", "face focus (pred.)"] + (["ROAD", "conf. drop"] if faith else [])
+    rows = []
+    for k, e in enumerate(entries):
+        ff = e["face_focus"][e["label"]] if e["face_focus"] else None
+        cells = [str(k + 1), f'<a href="#{e["anchor"]}">{esc(e["name"])}</a>', e["kind"],
+                 f'<b style="color:{CLASS_COLOURS[e["label"]]}">{e["label_name"]}</b>']
+        cells += [_fmt(p) for p in e["probs"]]
+        cells += [CLASS_NAMES[e["truth"]] if e.get("truth") is not None else "&ndash;", _fmt(ff, 2)]
+        if faith:
+            cells += [_fmt(e.get("road")), _fmt(e.get("confidence_drop"))]
+        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    summary = ('<table id="summary"><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
+               + "".join(rows) + "</table>")
+
+    # face focus per class: maps of the predicted class grouped by true label, and by the class
+    # each map explains
+    with_masks = [e for e in entries if e["kind"] == "image" and e["face_focus"][0] is not None]
+    focus_html = ""
+    stats: dict = {}
+    if with_masks:
+        by_truth = face_focus_by_class([e["face_focus"][e["label"]] for e in with_masks],
+                                       [e["truth"] if e["truth"] is not None else e["label"]
+                                        for e in with_masks])
+        by_map = face_focus_by_class([f for e in with_masks for f in e["face_focus"]],
+                                     [c for e in with_masks for c in range(len(e["face_focus"]))])
+        stats = {"by_true_label_predicted_map": by_truth, "by_explained_class": by_map}
+        trs = []
+        keys = [k for k in CLASS_NAMES if k in by_truth or k in by_map] + ["all"]
+        for key in keys:
+            a, b = by_truth.get(key), by_map.get(key)
+            trs.append(f"<tr><td>{esc(key)}</td><td>{_fmt(a['mean'], 2) if a else '&ndash;'}"
+                       f" (n={a['n'] if a else 0})</td><td>{_fmt(b['mean'], 2) if b else '&ndash;'}"
+                       f" (n={b['n'] if b else 0})</td></tr>")
+        focus_html = ("<h3>Face focus per class</h3><p>Share of heatmap energy on the faces "
+                      "divided by the faces' share of the image (1.0 = no preference for faces)."
+                      "</p><table><tr><th>class</th><th>predicted-class map, by true label</th>"
+                      "<th>map of that class, all images</th></tr>" + "".join(trs) + "</table>")
+
+    sections = []
+    for e in entries:
+        priv = ('<p class="priv">Privacy: the picture is pixelated/blurred under the heatmaps.</p>'
+                if e["private"] else "")
+        title = f'<h2 id="{e["anchor"]}">{esc(e["name"])} <small>({e["kind"]})</small></h2>'
+        if e["kind"] == "image":
+            truth = (f" &middot; true label: <b>{CLASS_NAMES[e['truth']]}</b>"
+                     if e.get("truth") is not None else "")
+            figs = [_figure(e["base"], "input" + (" (obscured)" if e["private"] else "")),
+                    _figure(e["overlays"][e["label"]],
+                            f"predicted: <b>{e['label_name']}</b>"
+                            + (f" &middot; face focus {_fmt(e['face_focus'][e['label']], 2)}"
+                               if e["face_focus"][e["label"]] is not None else ""))]
+            per_class = [_figure(src, f"{CLASS_NAMES[c]} map" + (
+                f" &middot; face focus {_fmt(e['face_focus'][c], 2)}"
+                if e["face_focus"][c] is not None else "")) for c, src in enumerate(e["overlays"])]
+            extra = ""
+            if faith:
+                extra = (f"<p>ROAD (combined, percentiles {list(opts.road_percentiles)}): "
+                         f"{_fmt(e.get('road'))} &middot; confidence drop: "
+                         f"{_fmt(e.get('confidence_drop'))}</p>")
+            sections.append(title + priv + f"<p>prediction <b>{e['label_name']}</b>{truth}</p>"
+                            + _probs_html(e["probs"]) + extra
+                            + '<div class="row">' + "".join(figs) + "</div><h4>Heatmap of each "
+                            "class</h4>" + '<div class="row">' + "".join(per_class) + "</div>")
+        else:
+            note = f'<p class="note">{esc(e["note"])}</p>' if e["note"] else ""
+            keys = []
+            for kf in e["key_frames"]:
+                t = f"{kf['time_s']:.2f} s" if kf["time_s"] is not None else f"frame {kf['index']}"
+                lab = CLASS_NAMES[kf["label"]]
+                keys.append(f"<h4>Key frame {kf['index']} ({t}) &middot; predicted <b>{lab}</b>"
+                            "</h4>" + _probs_html(kf["probs"]) + '<div class="row">'
+                            + _figure(kf["base"], "frame" + (" (obscured)" if e["private"] else ""))
+                            + "".join(_figure(src, f"{CLASS_NAMES[c]} map")
+                                      for c, src in enumerate(kf["overlays"])) + "</div>")
+            sections.append(title + priv + note
+                            + f"<p>video label <b>{e['label_name']}</b> ({esc(e['method'])} of "
+                            f"{e['frames_used']} sampled frames, {e['frames_decoded']} decoded)</p>"
+                            + _probs_html(e["probs"])
+                            + _figure(e["timeline"], "per-frame probabilities", "wide")
+                            + "".join(keys))
+
+    method = esc(explainer.name) + (" (approximate)" if explainer.approximate else "")
+    layer = esc(explainer.target_layer_name or "none")
+    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{esc(opts.title)}</title><style>{_CSS}</style></head><body>"
+            f"<h1>{esc(opts.title)}</h1>"
+            f"<p>Checkpoint <code>{esc(Path(checkpoint).name)}</code> &middot; backbone "
+            f"<code>{esc(predictor.backbone)}</code> &middot; method <code>{method}</code> on layer "
+            f"<code>{layer}</code> &middot; {len(entries)} input(s) &middot; generated "
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')}. Heatmaps are of whole frames; the model never "
+            f"sees detected faces.</p><h2>Summary</h2>{summary}{focus_html}"
+            + "".join(sections) + "</body></html>\n")
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    payload = {"checkpoint": str(checkpoint), "backbone": predictor.backbone,
+               "method": explainer.name, "approximate": explainer.approximate,
+               "target_layer": explainer.target_layer_name, "options": _jsonable(asdict(opts)),
+               "face_focus_summary": stats, "inputs": _jsonable(entries)}
+    (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
