@@ -1,5 +1,8 @@
 """``globalnet`` command line: one module per subcommand (``cmd_<name>.py`` with ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``), each a thin call into the library."""
+``add_arguments(parser)`` and ``run(args) -> int``), each a thin call into the library.
+
+Only the chosen subcommand's module is imported, so running a global-path command never loads
+the face-based reference code (``globalnet reference ...``)."""
 from __future__ import annotations
 
 import argparse
@@ -8,35 +11,36 @@ import sys
 
 from .errors import GlobalNetError
 
-#: subcommand -> module; a module that is not there yet is simply not offered
+#: subcommand -> (module, one-line help); the help is here so listing commands imports nothing
 COMMANDS = {
-    "backbones": "globalnet.cmd_backbones",
-    "train": "globalnet.cmd_train",
-    "evaluate": "globalnet.cmd_evaluate",
-    "predict": "globalnet.cmd_predict",
-    "reference": "globalnet.reference.cmd_reference",
+    "backbones": ("globalnet.cmd_backbones", "list the backbones with parameters, minimum input size "
+                                             "and CAM target layer"),
+    "train": ("globalnet.cmd_train", "train a global-only model (the paper's two-phase recipe)"),
+    "evaluate": ("globalnet.cmd_evaluate", "evaluate a checkpoint on a dataset"),
+    "predict": ("globalnet.cmd_predict", "frame-averaged prediction on images, videos or a live source"),
+    "reference": ("globalnet.reference.cmd_reference", "the face-based REFERENCE path (individual-level "
+                                                       "processing, kept apart from the product)"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; full arguments only for ``command`` (the one about to run)."""
     p = argparse.ArgumentParser(prog="globalnet", description="Global-only group-emotion CNNs "
                                 "(whole frames, never detected faces): 0 Positive, 1 Neutral, 2 Negative")
     sub = p.add_subparsers(dest="command", required=True)
-    for name, module_name in COMMANDS.items():
-        try:
+    for name, (module_name, help_text) in COMMANDS.items():
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        if name == command:
             module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue
-            raise
-        sp = sub.add_parser(name, help=module.HELP, description=module.HELP)
-        module.add_arguments(sp)
-        sp.set_defaults(func=module.run)
+            module.add_arguments(sp)
+            sp.set_defaults(func=module.run)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    args = build_parser(command if command in COMMANDS else None).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except GlobalNetError as exc:

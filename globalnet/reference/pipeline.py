@@ -1,0 +1,148 @@
+"""detect -> crop -> classify -> pool -> optional fuse (reference path, individual-level processing).
+
+::
+
+    pipe = ReferencePipeline(HaarDetector(), face_model, "mean", global_model=g, global_backbone="resnet18",
+                             global_size=112, face_weight=0.4)
+    result = pipe.predict(image)           # ReferenceResult
+    result.label, result.probs, result.source, result.message
+
+``source`` tells where the final score comes from: ``"faces"`` (pooled face score), ``"fused"``
+(weighted average with the global model), ``"global-fallback"`` (no face found: the global
+model alone, and ``message`` says so) or ``"none"`` (no face and no global model: no label).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..errors import GlobalNetError
+from .detect import Box, FaceDetector, GroundTruthBoxes, check_image
+from .face_model import FaceResNet, crop_face, predict_faces
+from .fusion import fuse
+from .pooling import FacePooling, create_pooling
+
+CLASS_NAMES = ("Positive", "Neutral", "Negative")
+NO_FACE = "no face detected"
+
+
+@dataclass
+class ReferenceResult:
+    boxes: list[Box]
+    face_probs: np.ndarray                 #: (N, 3) per-face group probabilities
+    pooled_probs: np.ndarray | None        #: (3,) face-based image score, None without faces
+    global_probs: np.ndarray | None        #: (3,) global-only score, None without a global model
+    probs: np.ndarray | None               #: (3,) final score
+    source: str                            #: faces | fused | global-fallback | none
+    message: str = ""
+    attention_weights: np.ndarray | None = None
+
+    @property
+    def label(self) -> int | None:
+        return None if self.probs is None else int(np.argmax(self.probs))
+
+    def to_dict(self) -> dict:
+        lab = self.label
+        d = {"label": lab, "label_name": None if lab is None else CLASS_NAMES[lab],
+             "source": self.source, "n_faces": len(self.boxes),
+             "boxes": [b.as_list() for b in self.boxes],
+             "probs": None if self.probs is None else [round(float(p), 4) for p in self.probs]}
+        if self.message:
+            d["message"] = self.message
+        return d
+
+
+@torch.no_grad()
+def global_scores(model, images, size: int, mean, std, batch_size: int = 32) -> np.ndarray:
+    """Softmax class probabilities of a global-only backbone for a list of RGB uint8 images."""
+    import cv2
+
+    model.eval()
+    m = torch.tensor(mean).view(1, 3, 1, 1)
+    s = torch.tensor(std).view(1, 3, 1, 1)
+    out = []
+    for i in range(0, len(images), batch_size):
+        batch = np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA)
+                          for im in images[i:i + batch_size]])
+        x = torch.from_numpy(batch).permute(0, 3, 1, 2).float().contiguous() / 255.0
+        logits = model((x - m) / s)
+        logits = logits[0] if isinstance(logits, tuple) else logits
+        out.append(logits.softmax(-1).numpy())
+    return np.concatenate(out) if out else np.zeros((0, 3))
+
+
+def load_global_model(backbone: str, checkpoint):
+    """A global-only backbone from a ``globalnet`` checkpoint: ``(model, spec)``."""
+    from ..backbones import create_backbone, get_backbone_spec
+
+    spec = get_backbone_spec(backbone)
+    return create_backbone(backbone, weights=checkpoint), spec
+
+
+class ReferencePipeline:
+    """Face-based image classifier, optionally fused with a global-only model."""
+
+    def __init__(self, detector: FaceDetector, face_model: FaceResNet,
+                 pooling: str | FacePooling = "mean", global_model=None,
+                 global_backbone: str | None = None, global_size: int | None = None,
+                 face_weight: float = 0.5, margin: float = 0.1):
+        self.detector, self.face_model = detector, face_model
+        self.pooling = create_pooling(pooling) if isinstance(pooling, str) else pooling
+        self.global_model, self.face_weight, self.margin = global_model, float(face_weight), margin
+        self.global_mean = self.global_std = None
+        if global_model is not None:
+            from ..backbones import get_backbone_spec
+
+            spec = get_backbone_spec(global_backbone or getattr(global_model, "backbone_name", None))
+            self.global_mean, self.global_std = spec.mean, spec.std
+            self.global_size = int(global_size or spec.input_size)
+
+    def faces(self, image: np.ndarray, record: dict | None = None):
+        """``(boxes, crops)``; with a ground-truth detector, ``record`` gives the boxes."""
+        det = self.detector
+        if isinstance(det, GroundTruthBoxes) and record is not None:
+            det = det.for_record(record)
+        boxes = det.detect(image)
+        size = self.face_model.crop_size
+        crops = (np.stack([crop_face(image, b, size, self.margin) for b in boxes]) if boxes
+                 else np.zeros((0, size, size, 3), np.uint8))
+        return boxes, crops
+
+    def predict(self, image: np.ndarray, record: dict | None = None,
+                global_probs: np.ndarray | None = None) -> ReferenceResult:
+        """Score one RGB uint8 image. ``global_probs`` may be given precomputed."""
+        image = check_image(image)
+        boxes, crops = self.faces(image, record)
+        probs, feats = predict_faces(self.face_model, crops)
+        pooled = self.pooling.pool(probs, boxes, feats)
+        pooled = None if pooled is None else pooled.numpy().astype(np.float64)
+        attn = None
+        if pooled is not None and getattr(self.pooling, "needs_features", False):
+            with torch.no_grad():
+                attn = self.pooling.weights(feats).numpy()
+        if global_probs is None and self.global_model is not None:
+            global_probs = global_scores(self.global_model, [image], self.global_size,
+                                         self.global_mean, self.global_std)[0]
+        face_probs = probs.numpy()
+        if pooled is None:
+            if global_probs is not None:
+                return ReferenceResult(boxes, face_probs, None, global_probs, np.asarray(global_probs),
+                                       "global-fallback",
+                                       f"{NO_FACE} ({self.detector.describe()}); falling back to "
+                                       "the global model", attn)
+            return ReferenceResult(boxes, face_probs, None, None, None, "none",
+                                   f"{NO_FACE} ({self.detector.describe()}); the face-based path "
+                                   "cannot score this image (give a global model to fall back on)")
+        if global_probs is not None:
+            return ReferenceResult(boxes, face_probs, pooled, global_probs,
+                                   fuse(global_probs, pooled, self.face_weight), "fused", "", attn)
+        return ReferenceResult(boxes, face_probs, pooled, None, pooled, "faces", "", attn)
+
+
+def get_backbone_spec_safe(name: str):
+    """The global backbone's spec (a GlobalNetError names an unknown backbone)."""
+    from ..backbones import get_backbone_spec
+
+    return get_backbone_spec(name)
