@@ -31,11 +31,12 @@ PROFILES = {
 TEST_SEED = 4242
 
 
-def task_config(task: str, size: int, split: str, seed: int):
+def task_config(task: str, size: int, split: str, seed: int, face_size=None):
     from synthgroup import GenConfig
     canvas = max(96, round(size * 256 / 224))
     fpi = (1, 1) if task == "a" else (1, 9)
-    return GenConfig(size=(canvas, canvas), faces_per_image=fpi, split=split, seed=seed)
+    cfg = GenConfig(size=(canvas, canvas), faces_per_image=fpi, split=split, seed=seed)
+    return cfg.replace(face_size=tuple(face_size)) if face_size else cfg
 
 
 def relabel(task: str, y):
@@ -44,7 +45,8 @@ def relabel(task: str, y):
 
 
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
-        seed: int = 0, device: str = "auto", progress: bool = True) -> dict:
+        seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
+        min_crop_scale: float = 0.7) -> dict:
     import numpy as np
     import torch
     from torch.utils.data import DataLoader
@@ -59,9 +61,10 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     classes = 2 if task == "a" else 3
     aux = False if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True) else None
     model = create_backbone(backbone, weights=None, num_classes=classes, aux_logits=aux).to(dev)
-    train_ds = SyntheticGroupDataset(task_config(task, size, "train", seed), length=images,
-                                     transform=train_transform(size, spec.mean, spec.std))
-    test_ds = SyntheticGroupDataset(task_config(task, size, "test", TEST_SEED), length=test_n,
+    train_ds = SyntheticGroupDataset(task_config(task, size, "train", seed, face_size), length=images,
+                                     transform=train_transform(size, spec.mean, spec.std,
+                                                               scale=(min_crop_scale, 1.0)))
+    test_ds = SyntheticGroupDataset(task_config(task, size, "test", TEST_SEED, face_size), length=test_n,
                                     transform=eval_transform(size, spec.mean, spec.std))
     loader = DataLoader(train_ds, batch_size=batch, shuffle=True, drop_last=True,
                         generator=torch.Generator().manual_seed(seed))
@@ -92,6 +95,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
             for t, p in zip(relabel(task, torch.as_tensor(y)).numpy(), pred):
                 cm[t, p] += 1
     return {"task": task, "backbone": backbone, "size": size, "images": images, "batch": batch,
+            "face_size": list(face_size) if face_size else None, "min_crop_scale": min_crop_scale,
             "lr": lr, "seed": seed, "accuracy": float(np.trace(cm) / cm.sum()),
             "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum())}
 
@@ -101,6 +105,8 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
     for r in rows:
         table.append({"task": {"a": "(a) happy or not, 1 face", "b": "(b) 3 classes, 1-9 faces"}[r["task"]],
                       "backbone": r["backbone"], "size": r["size"], "train images": r["images"],
+                      "face size": "-".join(map(str, r.get("face_size") or [])) or "default",
+                      "crop": r.get("min_crop_scale", 0.7), "lr": r["lr"],
                       "accuracy %": f"{100 * r['accuracy']:.1f}",
                       "paper %": PAPER.get((r["task"], r["backbone"]), "-"),
                       "confusion (rows true)": " ".join(str(row) for row in r["confusion"]),
@@ -110,7 +116,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
              "backgrounds in the test set). Task (a): classes [not happy, happy]; task (b): "
              "[Positive, Neutral, Negative]. The paper fine-tuned ImageNet weights on FACES/KDEF "
              "faces and LSUN scenes.", "",
-             markdown_table(table, ["task", "backbone", "size", "train images", "accuracy %",
+             markdown_table(table, ["task", "backbone", "size", "face size", "crop", "lr", "train images", "accuracy %",
                                     "paper %", "confusion (rows true)", "train min"]), "",
              f"Machine: {machine()}"]
     path.write_text("\n".join(lines) + "\n")
@@ -125,6 +131,9 @@ def main(argv=None) -> int:
     p.add_argument("--size", type=int)
     p.add_argument("--batch", type=int)
     p.add_argument("--lr", type=float)
+    p.add_argument("--face-size", type=float, nargs=2, metavar=("MIN", "MAX"),
+                   help="face height range as a fraction of the image (generator default 0.16 0.42)")
+    p.add_argument("--min-crop-scale", type=float, default=0.7, help="random-resized-crop area minimum")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--results", type=Path, default=RESULTS)
@@ -141,7 +150,8 @@ def main(argv=None) -> int:
     cmd = "python -m benchmarks.synthetic_validation " + " ".join(argv if argv is not None else sys.argv[1:])
     for task in (["a", "b"] if args.task == "both" else [args.task]):
         for backbone in args.backbones:
-            row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet, **prof)
+            row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
+                      face_size=args.face_size, min_crop_scale=args.min_crop_scale, **prof)
             row["command"] = cmd
             rows.append(row)
             with open(jsonl, "a") as f:
