@@ -21,7 +21,6 @@ import shutil
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from .common import RESULTS, machine, markdown_table
@@ -62,7 +61,6 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
             progress: bool) -> dict:
     """Train one backbone from scratch and evaluate its last checkpoint."""
     import torch
-    from globalnet import __name__ as _gn  # noqa: F401
     from globalnet.backbones import count_parameters, create_backbone, get_backbone_spec
     from globalnet.config import TrainConfig
     from globalnet.data.transforms import eval_transform
