@@ -58,8 +58,8 @@ def _row_key(row: dict) -> tuple:
 
 
 def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, device: str,
-            progress: bool) -> dict:
-    """Train one backbone from scratch and evaluate its last checkpoint."""
+            progress: bool, keep: Path | None = None) -> dict:
+    """Train one backbone from scratch and evaluate its last checkpoint (copied into ``keep``)."""
     import torch
     from globalnet.backbones import count_parameters, create_backbone, get_backbone_spec
     from globalnet.config import TrainConfig
@@ -104,6 +104,10 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
         r = run_model(model, eval_dataset(real, backbone, size, split="val"),
                       batch_size=fields["batch_size"], device=dev)
         row.update(real_accuracy=r["accuracy"], real_macro_f1=r["macro_f1"])
+    if keep is not None:          # e.g. the trained vgg19 that benchmarks.scorecam_speed explains
+        keep.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(run / "last.pt", keep / f"{backbone}-seed{seed}.pt")
+        row["checkpoint"] = str(keep / f"{backbone}-seed{seed}.pt")
     shutil.rmtree(run_dir, ignore_errors=True)
     return row
 
@@ -172,6 +176,8 @@ def main(argv=None) -> int:
     p.add_argument("--rerun", action="store_true", help="redo rows that are already there")
     p.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSONL and table")
     p.add_argument("--work", type=Path, default=Path("runs/benchmarks"), help="scratch run folders")
+    p.add_argument("--keep", type=Path, metavar="DIR",
+                   help="copy each trained checkpoint to DIR/<backbone>-seed<N>.pt")
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -197,7 +203,7 @@ def main(argv=None) -> int:
                 print(f"{name} seed {seed}: done, skipped", flush=True)
                 continue
             try:
-                row = run_one(name, seed, prof, work, args.real, args.device, not args.quiet)
+                row = run_one(name, seed, prof, work, args.real, args.device, not args.quiet, args.keep)
             except GlobalNetError as exc:   # e.g. the loss became NaN: a row that says so
                 from synthgroup import __version__
                 row = {"backbone": name, "seed": seed, "error": str(exc).splitlines()[0],

@@ -12,8 +12,11 @@ Protocol (recorded in the table header):
   attention pooling (bags of those crops, image labels).
 * validation: ``GenConfig(split="train", seed=1)`` samples ``0..n_val-1``: chooses the fusion weight
   (face share on a 0..1 grid, per detector and pooling).
-* test: ``GenConfig(split="test", seed=20260)`` samples ``0..n_test-1``: held-out identities and
-  backgrounds. Every method is scored on exactly these images.
+* test: ``GenConfig(split="test", seed=2020)`` samples ``0..n_test-1``: held-out identities and
+  backgrounds, the same scenes as the backbone benchmark's test set (``benchmarks.backbones``,
+  same seed; records scale with the canvas, so the 224x224 renders here are those scenes at a
+  higher resolution). Every method is scored on exactly these images; the global-only model sees
+  them the way the backbone benchmark does (shorter side to size*256/224, centre crop).
 * detectors at validation/test time: ground-truth boxes (perfect detector) and OpenCV's Haar
   frontal cascade. An image where the detector finds no face counts as wrong for the face-only
   methods (they cannot answer) and falls back to the global score for fusion.
@@ -28,6 +31,7 @@ import time
 
 import numpy as np
 
+from .backbones import TEST_SEED
 from .common import machine, markdown_table, save
 
 PROFILES = {
@@ -37,7 +41,6 @@ PROFILES = {
     "tiny": dict(n_train=60, n_val=30, n_test=40, global_size=64, global_epochs=1,
                  face_epochs=1, attention_epochs=1, face_width=8, crop_size=32),
 }
-TEST_SEED = 20260
 NOTE_WEAK_GLOBAL = ("**Caveat:** the global-only model is at chance level here (accuracy {acc:.3f}): a "
                     "randomly initialised CNN trained within this CPU budget did not learn the task, "
                     "so these gaps measure the budget, not the price of privacy. Pass a properly "
@@ -48,6 +51,18 @@ CLASS_NAMES = ("Positive", "Neutral", "Negative")
 
 def log(msg: str) -> None:
     print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+def _global_view(image: np.ndarray, size: int) -> np.ndarray:
+    """What the global model sees: globalnet's eval geometry (shorter side to size*256/224,
+    centre crop ``size``), so scores match the backbone benchmark's on the same scenes."""
+    import cv2
+    h, w = image.shape[:2]
+    short = round(size * 256 / 224)
+    nh, nw = (short, round(w * short / h)) if h <= w else (round(h * short / w), short)
+    im = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
+    y0, x0 = (nh - size) // 2, (nw - size) // 2
+    return np.ascontiguousarray(im[y0:y0 + size, x0:x0 + size])
 
 
 def _train_global(images: np.ndarray, labels: np.ndarray, backbone: str, epochs: int, seed: int,
@@ -124,9 +139,17 @@ def _face_scores(models, images, records, detector, margin: float = 0.1):
     return out, boxes_all
 
 
+def _checkpoint_input_size(path) -> int | None:
+    """The input size a ``globalnet train`` checkpoint was trained at, when it says."""
+    import torch
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    size = (ck.get("config") or {}).get("input_size") or ck.get("input_size")
+    return int(size) if size else None
+
+
 def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backbone: str = "resnet18",
         seed: int = 0, write: bool = True, threads: int = 1, real_val: str | None = None,
-        real_max: int | None = None) -> dict:
+        real_max: int | None = None, global_size: int | None = None) -> dict:
     import torch
 
     from synthgroup import GenConfig, Sources, make_sample
@@ -138,8 +161,6 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     from globalnet.reference.pool_attention import AttentionPooling, train_attention
     from globalnet.reference.pooling import create_pooling
 
-    import cv2
-
     P = dict(PROFILES[profile])
     torch.manual_seed(seed)
     torch.set_num_threads(threads)   # small batches on a shared CPU: extra threads only spin
@@ -147,12 +168,12 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     gs = P["global_size"]
     if global_checkpoint:
         gmodel, spec = load_global_model(global_backbone, global_checkpoint)
-        gs = spec.input_size if profile != "tiny" else gs
+        gs = global_size or _checkpoint_input_size(global_checkpoint) or spec.input_size
     train_small = None if global_checkpoint else np.zeros((P["n_train"], gs, gs, 3), np.uint8)
 
     def keep(k, sample):
         if train_small is not None:
-            train_small[k] = cv2.resize(sample.image, (gs, gs), interpolation=cv2.INTER_AREA)
+            train_small[k] = _global_view(sample.image, gs)
 
     log(f"rendering {P['n_train']} training images")
     train_cfg = GenConfig(split="train", seed=0)
@@ -169,7 +190,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
             labs = np.zeros(n, np.int64)
             for k in range(n):
                 smp = make_sample(train_cfg, src, ep * n + k)
-                ims[k] = cv2.resize(smp.image, (gs, gs), interpolation=cv2.INTER_AREA)
+                ims[k] = _global_view(smp.image, gs)
                 labs[k] = smp.record["label"]
             return ims, labs
 
@@ -212,8 +233,8 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     test_cfg = GenConfig(split="test", seed=TEST_SEED)
     test_im, test_rec, test_y = render(test_cfg, P["n_test"])
     log("scoring global model")
-    g_val = global_scores(gmodel, val_im, gs, spec.mean, spec.std)
-    g_test = global_scores(gmodel, test_im, gs, spec.mean, spec.std)
+    g_val = global_scores(gmodel, [_global_view(im, gs) for im in val_im], gs, spec.mean, spec.std)
+    g_test = global_scores(gmodel, [_global_view(im, gs) for im in test_im], gs, spec.mean, spec.std)
     g_pred = g_test.argmax(1)
     g_acc = float((g_pred == test_y).mean())
     rows = [dict(detector="-", method="global-only", **_metrics(g_pred, test_y), gap_pp=0.0,
@@ -226,7 +247,6 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     for dname, det in detectors.items():
         log(f"scoring faces with {dname} boxes")
         t = time.time()
-        scores = {}
         face_model, att_face, attention = models[dname]
         mods = [(face_model, poolings), (att_face, {"attention": attention})]
         val_s, _ = _face_scores(mods, val_im, val_rec, det)
@@ -267,7 +287,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
             r_im.append(im)
             r_y.append(lab)
         r_y = np.array(r_y)
-        r_g = global_scores(gmodel, r_im, gs, spec.mean, spec.std)
+        r_g = global_scores(gmodel, [_global_view(im, gs) for im in r_im], gs, spec.mean, spec.std)
         r_acc = float((r_g.argmax(1) == r_y).mean())
         rows.append(dict(detector="- (real val)", method="global-only", **_metrics(r_g.argmax(1), r_y),
                          gap_pp=0.0, no_face_images=0, face_weight=""))
@@ -292,7 +312,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     times["total_s"] = time.time() - t0
     protocol = {
         "profile": profile, **P, "test": f"GenConfig(split='test', seed={TEST_SEED}, size=224x224) "
-        f"samples 0..{P['n_test'] - 1}",
+        f"samples 0..{P['n_test'] - 1} (the backbone benchmark's test scenes; global model at {gs} px)",
         "train": f"GenConfig(split='train', seed=0) samples 0..{P['n_train'] - 1}",
         "val": f"GenConfig(split='train', seed=1) samples 0..{P['n_val'] - 1} (fusion weight)",
         "global": (f"checkpoint {global_checkpoint} ({global_backbone})" if global_checkpoint else
@@ -339,6 +359,8 @@ def main(argv=None) -> int:
     p.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
     p.add_argument("--global-checkpoint", help="a trained global-only globalnet checkpoint (skips training)")
     p.add_argument("--global-backbone", default="resnet18")
+    p.add_argument("--global-size", type=int, help="global model input size (default: the "
+                   "checkpoint's training size, else the backbone's)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-write", action="store_true")
     p.add_argument("--real-val", help="a real labelled set (GAF layout: ROOT[/val]/{Positive,Neutral,"
@@ -347,7 +369,7 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     a = p.parse_args(argv)
     run(a.profile, a.global_checkpoint, a.global_backbone, a.seed, write=not a.no_write, threads=a.threads,
-        real_val=a.real_val, real_max=a.real_max)
+        real_val=a.real_val, real_max=a.real_max, global_size=a.global_size)
     return 0
 
 

@@ -39,6 +39,41 @@ def test_synthetic_validation_quick_profile(tmp_path):
     assert "| (b) 3 classes, 1-9 faces | mobilenet_v2 |" in md
 
 
+def test_synthetic_validation_curriculum_and_saved_checkpoint(tmp_path):
+    """Curriculum stages come before the task's images under one schedule; the saved model is a
+    globalnet checkpoint that create_backbone loads and that reproduces the reported accuracy."""
+    import torch
+    from benchmarks.synthetic_validation import TEST_SEED, main, task_config
+    from globalnet.backbones import create_backbone, forward_logits, get_backbone_spec
+    from globalnet.data.transforms import eval_transform
+    from synthgroup import SyntheticGroupDataset
+    assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "resnet18", "--task", "b",
+                 "--quiet", "--images", "16", "--curriculum", "1:0.6-0.95:16", "2:0.3-0.5:16",
+                 "--save", str(tmp_path / "ck"), "--optimizer", "sgd"]) == 0
+    row = json.loads((tmp_path / "synthetic_validation_quick.jsonl").read_text())
+    assert row["curriculum"] == [{"faces_max": 1, "face_size": [0.6, 0.95], "images": 16},
+                                 {"faces_max": 2, "face_size": [0.3, 0.5], "images": 16}]
+    assert row["optimizer"] == "sgd" and row["lr"] == 0.02
+    assert "16 x 1 face(s) 0.6-0.95 then 16 x 2 face(s) 0.3-0.5" in \
+        (tmp_path / "synthetic_validation_quick.md").read_text()
+    model = create_backbone("resnet18", weights=row["checkpoint"]).eval()
+    spec = get_backbone_spec("resnet18")
+    test = SyntheticGroupDataset(task_config("b", 80, "test", TEST_SEED), length=32,
+                                 transform=eval_transform(80, spec.mean, spec.std))
+    x, y = zip(*[test[i] for i in range(32)])
+    with torch.inference_mode():
+        pred = forward_logits(model, torch.stack(x)).argmax(1)
+    assert float((pred == torch.tensor(y)).float().mean()) == pytest.approx(row["accuracy"])
+
+
+@pytest.mark.parametrize("stage", ["1:0.6:100", "0:0.2-0.4:10", "1:0.5-0.4:10", "a:b:c"])
+def test_synthetic_validation_rejects_bad_curriculum_stage(stage, capsys):
+    from benchmarks.synthetic_validation import main
+    with pytest.raises(SystemExit) as e:
+        main(["--profile", "quick", "--curriculum", stage])
+    assert e.value.code == 2 and stage in capsys.readouterr().err
+
+
 def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsys):
     from benchmarks.backbones import main
     from globalnet.backbones import list_backbones
@@ -63,8 +98,14 @@ def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsy
     lines = (results / "backbones_smoke.jsonl").read_text().splitlines()
     (results / "backbones_smoke.jsonl").write_text("\n".join(l for l in lines if '"resnet18"' not in l) + "\n")
     capsys.readouterr()
-    assert main(args) == 0
+    assert main(args + ["--keep", str(tmp_path / "kept")]) == 0
     out = capsys.readouterr().out
     assert out.count("done, skipped") == len(list_backbones()) - 1
     rows = [json.loads(l) for l in (results / "backbones_smoke.jsonl").read_text().splitlines()]
     assert sorted(r["backbone"] for r in rows) == sorted(list_backbones())
+    # --keep: the rerun backbone's trained checkpoint survives the scratch folder and loads
+    from globalnet.backbones import create_backbone
+    redone = [r for r in rows if r["backbone"] == "resnet18"][0]
+    assert redone["checkpoint"] == str(tmp_path / "kept" / "resnet18-seed0.pt")
+    create_backbone("resnet18", weights=redone["checkpoint"])
+    assert not (work / "smoke" / "resnet18-seed0").exists()
