@@ -49,17 +49,21 @@ def relabel(task: str, y):
 
 
 def parse_stage(text: str) -> dict:
-    """``FACES:MIN-MAX:IMAGES`` -> a curriculum stage (up to FACES faces of MIN..MAX image height)."""
+    """``FACES:MIN-MAX:IMAGES[@SIZE]`` -> a curriculum stage: up to FACES faces of MIN..MAX image
+    height, IMAGES images, at input SIZE (default: the run's size)."""
+    body, _, size = text.partition("@")
     try:
-        faces, sizes, images = text.split(":")
+        faces, sizes, images = body.split(":")
         lo, hi = (float(v) for v in sizes.split("-"))
         stage = {"faces_max": int(faces), "face_size": [lo, hi], "images": int(images)}
+        if size:
+            stage["size"] = int(size)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"curriculum stage {text!r} is not FACES:MIN-MAX:IMAGES "
-                                         "(e.g. 1:0.6-0.95:12000)") from None
-    if stage["faces_max"] < 1 or stage["images"] < 1 or not 0 < lo <= hi <= 1:
-        raise argparse.ArgumentTypeError(f"curriculum stage {text!r}: need FACES >= 1, IMAGES >= 1 "
-                                         "and 0 < MIN <= MAX <= 1")
+        raise argparse.ArgumentTypeError(f"curriculum stage {text!r} is not FACES:MIN-MAX:IMAGES[@SIZE] "
+                                         "(e.g. 1:0.7-0.95:24000@64)") from None
+    if stage["faces_max"] < 1 or stage["images"] < 1 or not 0 < lo <= hi <= 1 or stage.get("size", 32) < 32:
+        raise argparse.ArgumentTypeError(f"curriculum stage {text!r}: need FACES >= 1, IMAGES >= 1, "
+                                         "0 < MIN <= MAX <= 1 and SIZE >= 32")
     return stage
 
 
@@ -83,7 +87,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     """
     import numpy as np
     import torch
-    from torch.utils.data import ConcatDataset, DataLoader
+    from torch.utils.data import DataLoader
     from globalnet.backbones import (classification_loss, create_backbone, forward_logits,
                                      get_backbone_spec, save_checkpoint)
     from globalnet.data.transforms import eval_transform, train_transform
@@ -96,34 +100,43 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     classes = 2 if task == "a" else 3
     aux = False if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True) else None
     model = create_backbone(backbone, weights=None, num_classes=classes, aux_logits=aux).to(dev)
-    tf = train_transform(size, spec.mean, spec.std, scale=(min_crop_scale, 1.0))
     stages = list(curriculum) + [{"faces_max": None, "face_size": face_size, "images": images}]
-    parts, order, g = [], [], torch.Generator().manual_seed(seed)
+    from globalnet.backbones import check_input_size
+    for st in stages:                      # e.g. inception_v3 below 75 px: say so before training
+        check_input_size(backbone, st.get("size", size), train=True, aux_logits=aux)
+    loaders = []
     for k, st in enumerate(stages):       # each stage its own seed: never the same image twice
-        cfg = task_config(task, size, "train", seed * 100 + k, st["face_size"], st["faces_max"])
-        parts.append(SyntheticGroupDataset(cfg, length=st["images"], transform=tf))
-        order += (torch.randperm(st["images"], generator=g) + len(order)).tolist()
+        sz = st.get("size", size)
+        cfg = task_config(task, sz, "train", seed * 100 + k, st["face_size"], st["faces_max"])
+        ds = SyntheticGroupDataset(cfg, length=st["images"], transform=train_transform(
+            sz, spec.mean, spec.std, scale=(min_crop_scale, 1.0)))
+        loaders.append(DataLoader(ds, batch_size=batch, shuffle=True, drop_last=True,
+                                  generator=torch.Generator().manual_seed(seed * 100 + k)))
     test_ds = SyntheticGroupDataset(task_config(task, size, "test", TEST_SEED, face_size), length=test_n,
                                     transform=eval_transform(size, spec.mean, spec.std))
-    loader = DataLoader(ConcatDataset(parts), batch_size=batch, sampler=order, drop_last=True)
     opt = make_optimizer(optimizer, model.parameters(), lr)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(1, len(loader)),
+    total = sum(len(dl) for dl in loaders)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(1, total),
                                                 pct_start=0.05 if curriculum else 0.15)
     model.train()
     t0 = time.perf_counter()
-    it = loader
+    bar = None
     if progress:
         from tqdm import tqdm
-        it = tqdm(loader, desc=f"{task}/{backbone}", unit="batch", dynamic_ncols=True)
-    for x, y in it:
-        x, y = x.to(dev), relabel(task, torch.as_tensor(y)).to(dev)
-        loss = classification_loss(model(x), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        if progress:
-            it.set_postfix(loss=f"{loss.item():.3f}")
+        bar = tqdm(total=total, desc=f"{task}/{backbone}", unit="batch", dynamic_ncols=True)
+    for dl in loaders:
+        for x, y in dl:
+            x, y = x.to(dev), relabel(task, torch.as_tensor(y)).to(dev)
+            loss = classification_loss(model(x), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss.item():.3f}")
+    if bar is not None:
+        bar.close()
     train_s = time.perf_counter() - t0
     model.eval()
     cm = np.zeros((classes, classes), dtype=np.int64)
@@ -155,6 +168,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
                       "optimizer": r.get("optimizer", "sgd"),
                       "curriculum": " then ".join(f"{c['images']} x {c['faces_max']} face(s) "
                                                   f"{c['face_size'][0]}-{c['face_size'][1]}"
+                                                  + (f" @{c['size']}px" if "size" in c else "")
                                                   for c in r.get("curriculum") or []) or "-",
                       "accuracy %": f"{100 * r['accuracy']:.1f}",
                       "test set": f"{r['test_images']} @ seed {r.get('test_seed', OLD_TEST_SEED)}",
@@ -186,8 +200,9 @@ def main(argv=None) -> int:
                    help="face height range as a fraction of the image (generator default 0.16 0.42)")
     p.add_argument("--min-crop-scale", type=float, default=0.7, help="random-resized-crop area minimum")
     p.add_argument("--optimizer", choices=["adamw", "sgd"], default="adamw")
-    p.add_argument("--curriculum", nargs="*", type=parse_stage, default=[], metavar="FACES:MIN-MAX:IMAGES",
-                   help="stages before the task's own images, e.g. 1:0.6-0.95:12000 4:0.3-0.6:12000")
+    p.add_argument("--curriculum", nargs="*", type=parse_stage, default=[],
+                   metavar="FACES:MIN-MAX:IMAGES[@SIZE]",
+                   help="stages before the task's own images, e.g. 1:0.7-0.95:24000@64")
     p.add_argument("--save", type=Path, metavar="DIR",
                    help="write each trained model to DIR/<task>-<backbone>-<size>.pt (globalnet checkpoint)")
     p.add_argument("--seed", type=int, default=0)
@@ -205,12 +220,17 @@ def main(argv=None) -> int:
     jsonl = args.results / f"{name}.jsonl"
     rows = [json.loads(l) for l in jsonl.read_text().splitlines() if l.strip()] if jsonl.exists() else []
     cmd = "python -m benchmarks.synthetic_validation " + " ".join(argv if argv is not None else sys.argv[1:])
+    from globalnet.errors import GlobalNetError
     for task in (["a", "b"] if args.task == "both" else [args.task]):
         for backbone in args.backbones:
             save = args.save / f"{task}-{backbone}-{prof['size']}.pt" if args.save else None
-            row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
-                      face_size=args.face_size, min_crop_scale=args.min_crop_scale,
-                      optimizer=args.optimizer, curriculum=args.curriculum, save=save, **prof)
+            try:
+                row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
+                          face_size=args.face_size, min_crop_scale=args.min_crop_scale,
+                          optimizer=args.optimizer, curriculum=args.curriculum, save=save, **prof)
+            except GlobalNetError as e:
+                print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
+                return 2
             row["command"] = cmd
             rows.append(row)
             with open(jsonl, "a") as f:

@@ -48,13 +48,13 @@ def test_synthetic_validation_curriculum_and_saved_checkpoint(tmp_path):
     from globalnet.data.transforms import eval_transform
     from synthgroup import SyntheticGroupDataset
     assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "resnet18", "--task", "b",
-                 "--quiet", "--images", "16", "--curriculum", "1:0.6-0.95:16", "2:0.3-0.5:16",
+                 "--quiet", "--images", "16", "--curriculum", "1:0.6-0.95:16@48", "2:0.3-0.5:16",
                  "--save", str(tmp_path / "ck"), "--optimizer", "sgd"]) == 0
     row = json.loads((tmp_path / "synthetic_validation_quick.jsonl").read_text())
-    assert row["curriculum"] == [{"faces_max": 1, "face_size": [0.6, 0.95], "images": 16},
+    assert row["curriculum"] == [{"faces_max": 1, "face_size": [0.6, 0.95], "images": 16, "size": 48},
                                  {"faces_max": 2, "face_size": [0.3, 0.5], "images": 16}]
     assert row["optimizer"] == "sgd" and row["lr"] == 0.02
-    assert "16 x 1 face(s) 0.6-0.95 then 16 x 2 face(s) 0.3-0.5" in \
+    assert "16 x 1 face(s) 0.6-0.95 @48px then 16 x 2 face(s) 0.3-0.5" in \
         (tmp_path / "synthetic_validation_quick.md").read_text()
     model = create_backbone("resnet18", weights=row["checkpoint"]).eval()
     spec = get_backbone_spec("resnet18")
@@ -66,12 +66,21 @@ def test_synthetic_validation_curriculum_and_saved_checkpoint(tmp_path):
     assert float((pred == torch.tensor(y)).float().mean()) == pytest.approx(row["accuracy"])
 
 
-@pytest.mark.parametrize("stage", ["1:0.6:100", "0:0.2-0.4:10", "1:0.5-0.4:10", "a:b:c"])
+@pytest.mark.parametrize("stage", ["1:0.6:100", "0:0.2-0.4:10", "1:0.5-0.4:10", "a:b:c", "1:0.5-0.6:8@16"])
 def test_synthetic_validation_rejects_bad_curriculum_stage(stage, capsys):
     from benchmarks.synthetic_validation import main
     with pytest.raises(SystemExit) as e:
         main(["--profile", "quick", "--curriculum", stage])
     assert e.value.code == 2 and stage in capsys.readouterr().err
+
+
+def test_synthetic_validation_stage_below_backbone_minimum_is_one_message(tmp_path, capsys):
+    from benchmarks.synthetic_validation import main
+    assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "inception_v3",
+                 "--task", "a", "--quiet", "--curriculum", "1:0.6-0.9:8@48"]) == 2
+    err = capsys.readouterr().err
+    assert "inception_v3" in err and "48" in err and "Traceback" not in err
+    assert not (tmp_path / "synthetic_validation_quick.jsonl").exists()
 
 
 def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsys):
