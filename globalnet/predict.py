@@ -49,6 +49,7 @@ import numpy as np
 import torch
 
 from .aggregate import METHODS, aggregate, aggregate_all
+from .data.frames import DecodeStats as _DecodeStats, _open_cv, decode_frames as _iter_decode
 from .errors import GlobalNetError
 
 CLASS_NAMES = ("Positive", "Neutral", "Negative")
@@ -191,36 +192,6 @@ def _input_size_from(info: dict):
 
 
 # -------------------------------------------------------------------------------- decoding
-@dataclass
-class _DecodeStats:
-    fps: float | None = None
-    claimed: int | None = None
-    decoded: int = 0
-    error: str = ""
-    backend: str = ""
-
-
-def _open_cv(source, quiet: bool = False) -> cv2.VideoCapture | None:
-    """An opened ``cv2.VideoCapture`` or None. ``quiet`` hides OpenCV's own warnings (our
-    GlobalNetError says what failed)."""
-    old = None
-    if quiet:
-        try:
-            old = cv2.utils.logging.getLogLevel()
-            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-        except AttributeError:
-            old = None
-    try:
-        cap = cv2.VideoCapture(source)
-    finally:
-        if old is not None:
-            cv2.utils.logging.setLogLevel(old)
-    if cap.isOpened():
-        return cap
-    cap.release()
-    return None
-
-
 def _check_video_file(path: Path) -> None:
     if not path.exists():
         raise GlobalNetError(f"video {path} does not exist")
@@ -267,56 +238,6 @@ def _video_meta(path: Path, decoder: str) -> tuple[str, float | None, int | None
         raise GlobalNetError(f"cannot open video {path}: not a readable video (damaged, "
                              f"truncated before its index, or another format) "
                              f"[{type(e).__name__}]") from None
-
-
-def _iter_decode(path: Path, wanted: Callable[[int], bool], backend: str, stats: _DecodeStats,
-                 stop_after: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(index, HxWx3 uint8 RGB)`` for the frames ``wanted(index)``, decoding in order.
-
-    ``stats.decoded`` counts every frame decoded; ``stats.error`` says why decoding stopped early
-    (PyAV raises on damaged data; OpenCV just stops, which the caller compares with the count).
-    """
-    if backend == "opencv":
-        cap = _open_cv(str(path))
-        if cap is None:
-            raise GlobalNetError(f"cannot open video {path} with OpenCV")
-        try:
-            k = 0
-            while stop_after is None or k <= stop_after:
-                if wanted(k):
-                    ok, bgr = cap.read()
-                    if not ok or bgr is None:
-                        break
-                    stats.decoded = k + 1
-                    yield k, np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-                else:
-                    if not cap.grab():
-                        break
-                    stats.decoded = k + 1
-                k += 1
-        finally:
-            cap.release()
-        return
-    import av
-    try:
-        container = av.open(str(path))
-    except Exception as e:  # noqa: BLE001
-        raise GlobalNetError(f"cannot open video {path} with PyAV ({type(e).__name__})") from None
-    with container:
-        it = container.decode(video=0)
-        k = 0
-        while stop_after is None or k <= stop_after:
-            try:
-                frame = next(it)
-            except StopIteration:
-                break
-            except Exception as e:  # noqa: BLE001 - damaged data: keep what was decoded
-                stats.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
-                break
-            stats.decoded = k + 1
-            if wanted(k):
-                yield k, frame.to_ndarray(format="rgb24")
-            k += 1
 
 
 class _Raised:

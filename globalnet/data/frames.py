@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import logging
 import os
 import shutil
@@ -239,8 +240,35 @@ def _save_cache(file: Path, new: dict) -> None:
 
 # --------------------------------------------------------------------------- decoding
 
-def _open_cv(path: Path):
-    cap = cv2.VideoCapture(str(path))
+@dataclass
+class DecodeStats:
+    """What a decode saw: fps and frame count claimed by the container, frames decoded, and
+    why decoding stopped early (empty when it reached the end)."""
+
+    fps: float | None = None
+    claimed: int | None = None
+    decoded: int = 0
+    error: str = ""
+    backend: str = ""
+
+
+def _open_cv(source, quiet: bool = False) -> cv2.VideoCapture | None:
+    """An opened ``cv2.VideoCapture`` or None. ``quiet`` hides OpenCV's own warnings (our
+    GlobalNetError says what failed)."""
+    old = None
+    if quiet:
+        try:
+            old = cv2.utils.logging.getLogLevel()
+            cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+        except AttributeError:
+            old = None
+    if isinstance(source, os.PathLike):
+        source = str(source)
+    try:
+        cap = cv2.VideoCapture(source)
+    finally:
+        if old is not None:
+            cv2.utils.logging.setLogLevel(old)
     if cap.isOpened():
         return cap
     cap.release()
@@ -399,37 +427,68 @@ class FrameReader:
             self._open.clear()
 
 
+def decode_frames(path: Path, wanted: Callable[[int], bool], backend: str, stats: DecodeStats,
+                 stop_after: int | None = None) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(index, HxWx3 uint8 RGB)`` for the frames ``wanted(index)``, decoding in order.
+
+    ``stats.decoded`` counts every frame decoded; ``stats.error`` says why decoding stopped early
+    (PyAV raises on damaged data; OpenCV just stops, which the caller compares with the count).
+    """
+    if backend == "opencv":
+        cap = _open_cv(str(path))
+        if cap is None:
+            raise GlobalNetError(f"cannot open video {path} with OpenCV")
+        try:
+            k = 0
+            while stop_after is None or k <= stop_after:
+                if wanted(k):
+                    ok, bgr = cap.read()
+                    if not ok or bgr is None:
+                        break
+                    stats.decoded = k + 1
+                    yield k, np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                else:
+                    if not cap.grab():
+                        break
+                    stats.decoded = k + 1
+                k += 1
+        finally:
+            cap.release()
+        return
+    import av
+    try:
+        container = av.open(str(path))
+    except Exception as e:  # noqa: BLE001
+        raise GlobalNetError(f"cannot open video {path} with PyAV ({type(e).__name__})") from None
+    with container:
+        it = container.decode(video=0)
+        k = 0
+        while stop_after is None or k <= stop_after:
+            try:
+                frame = next(it)
+            except StopIteration:
+                break
+            except Exception as e:  # noqa: BLE001 - damaged data: keep what was decoded
+                stats.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+                break
+            stats.decoded = k + 1
+            if wanted(k):
+                yield k, frame.to_ndarray(format="rgb24")
+            k += 1
+
+
 def iter_frames(path: Path | str, every: int = 1) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(frame_index, HxWx3 uint8 RGB)`` for frames 0, every, 2*every, ... in order."""
+    """Yield ``(frame_index, HxWx3 uint8 RGB)`` for frames 0, every, 2*every, ... in order
+    (OpenCV when it opens the file, else PyAV)."""
     if int(every) < 1:
         raise GlobalNetError(f"every must be >= 1, got {every!r}")
     every = int(every)
     path = Path(path)
     cap = _open_cv(path)
+    backend = "opencv" if cap is not None else "pyav"
     if cap is not None:
-        try:
-            k = 0
-            while True:
-                if k % every == 0:
-                    ok, bgr = cap.read()
-                    if not ok or bgr is None:
-                        break
-                    yield k, np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-                elif not cap.grab():
-                    break
-                k += 1
-        finally:
-            cap.release()
-        return
-    try:
-        import av
-        container = av.open(str(path))
-    except Exception as e:  # noqa: BLE001
-        raise GlobalNetError(f"cannot open video {path} ({e})") from None
-    with container:
-        for k, frame in enumerate(container.decode(video=0)):
-            if k % every == 0:
-                yield k, frame.to_ndarray(format="rgb24")
+        cap.release()
+    yield from decode_frames(path, lambda k: k % every == 0, backend, DecodeStats())
 
 
 # --------------------------------------------------------------------------- index
