@@ -7,6 +7,13 @@ documented default; the paper leaves the count open); SGD lr 0.001 momentum 0.9,
 augmentation rotation +-10 deg, horizontal flip, random scaling, 224x224 crops. Without real data
 (``data = None``) only phase 1 runs, on synthetic data alone.
 
+From scratch (``weights = none``, e.g. on a CPU where ImageNet weights cannot be downloaded) a
+CNN hardly picks up the expression cue from 1-9 small faces in a cluttered scene; a **warm-up**
+phase 0 (``warmup_epochs``) first shows it one large face per image at a small input size,
+where it learns the cue in a few hundred steps, then phase 1 carries on at the full size
+(``benchmarks/results/synthetic_validation.md``). ``optimizer = "adamw"`` and ``schedule =
+"onecycle"`` (one schedule over every step of the run) are the from-scratch settings.
+
 Validation (``val_data``): ``"auto"`` is the real data's ``val`` split when ``data`` is given,
 else a held-out synthetic set (``GenConfig(split="test")``, seed ``val_seed``, ``val_size``
 images: identities and backgrounds never seen in training); ``"synthetic"`` forces the latter;
@@ -34,6 +41,11 @@ class TrainConfig:
     # data
     data: str | None = None                 # real dataset spec (vgaf:DIR, gaf:DIR, videos:DIR)
     val_data: str = "auto"                  # auto | synthetic | SPEC (see module docstring)
+    warmup_epochs: int = 0                  # phase 0: one large face per image, synthetic only
+    warmup_synthetic: int = 10_000          # images per warm-up epoch
+    warmup_input_size: int | None = None    # None: input_size (smaller is cheaper)
+    warmup_face_min: float = 0.7            # warm-up face height range, fraction of the image
+    warmup_face_max: float = 0.95
     phase1_epochs: int = 10
     phase1_synthetic: int = 10_000          # synthetic images per phase-1 epoch
     phase1_real: int = 10_000               # real frames per phase-1 epoch (0 without data)
@@ -49,6 +61,8 @@ class TrainConfig:
     scale_min: float = 0.7                  # random-resized-crop area range
     scale_max: float = 1.0
     # optimisation
+    optimizer: str = "sgd"                  # sgd (the paper's, with momentum) | adamw
+    schedule: str = "constant"              # constant | onecycle (over the whole run)
     batch_size: int = 32
     lr: float = 0.001
     momentum: float = 0.9
@@ -69,24 +83,32 @@ class TrainConfig:
         """Raise GlobalNetError naming the first impossible value."""
         from .backbones import get_backbone_spec
         get_backbone_spec(self.backbone)
-        ints = {"phase1_epochs": 0, "phase1_synthetic": 0, "phase1_real": 0, "phase2_epochs": 0,
+        ints = {"warmup_epochs": 0, "warmup_synthetic": 1, "phase1_epochs": 0, "phase1_synthetic": 0, "phase1_real": 0, "phase2_epochs": 0,
                 "phase2_real": 0, "val_size": 1, "batch_size": 1, "num_workers": 0, "seed": 0,
                 "val_seed": 0}
         for name, lo in ints.items():
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise GlobalNetError(f"config {name} must be an integer >= {lo}, got {v!r}")
-        for name in ("input_size", "synth_size", "max_steps", "val_frames"):
+        for name in ("input_size", "synth_size", "max_steps", "val_frames", "warmup_input_size"):
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise GlobalNetError(f"config {name} must be a positive integer, got {v!r}")
-        for name in ("lr", "momentum", "weight_decay", "rotation", "scale_min", "scale_max"):
+        for name in ("lr", "momentum", "weight_decay", "rotation", "scale_min", "scale_max",
+                     "warmup_face_min", "warmup_face_max"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
                 raise GlobalNetError(f"config {name} must be a finite number >= 0, got {v!r}")
         if not 0 < self.scale_min <= self.scale_max <= 1:
             raise GlobalNetError(f"config scale_min..scale_max must be within (0, 1], "
                                  f"got {self.scale_min}..{self.scale_max}")
+        if not 0 < self.warmup_face_min <= self.warmup_face_max <= 1:
+            raise GlobalNetError(f"config warmup_face_min..warmup_face_max must be within (0, 1], "
+                                 f"got {self.warmup_face_min}..{self.warmup_face_max}")
+        if self.optimizer not in ("sgd", "adamw"):
+            raise GlobalNetError(f"config optimizer must be sgd or adamw, got {self.optimizer!r}")
+        if self.schedule not in ("constant", "onecycle"):
+            raise GlobalNetError(f"config schedule must be constant or onecycle, got {self.schedule!r}")
         if self.best_metric not in ("accuracy", "macro_f1"):
             raise GlobalNetError(f"config best_metric must be accuracy or macro_f1, "
                                  f"got {self.best_metric!r}")
@@ -94,7 +116,7 @@ class TrainConfig:
             raise GlobalNetError(f"config amp must be auto, on or off, got {self.amp!r}")
         if self.data is None and self.phase1_synthetic == 0:
             raise GlobalNetError("no training data: set data or phase1_synthetic > 0")
-        if self.phase1_epochs + (self.phase2_epochs if self.data else 0) == 0:
+        if self.warmup_epochs + self.phase1_epochs + (self.phase2_epochs if self.data else 0) == 0:
             raise GlobalNetError("no epochs to train: phase1_epochs and phase2_epochs are 0")
         if self.data and self.phase1_epochs and self.phase1_synthetic + self.phase1_real == 0:
             raise GlobalNetError("phase 1 draws no images: phase1_synthetic + phase1_real is 0")
@@ -108,6 +130,12 @@ class TrainConfig:
 
     def resolved_synth_size(self) -> int:
         return int(self.synth_size or max(96, round(self.resolved_input_size() * 256 / 224)))
+
+    def resolved_warmup_input_size(self) -> int:
+        return int(self.warmup_input_size or self.resolved_input_size())
+
+    def resolved_warmup_synth_size(self) -> int:
+        return int(max(96, round(self.resolved_warmup_input_size() * 256 / 224)))
 
     # ------------------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -174,14 +202,16 @@ def _coerce(name: str, value, default, where: str):
             return value
         if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
             return value.lower() in ("true", "1", "yes")
-    elif isinstance(default, float) or name in ("lr", "momentum", "weight_decay"):
+    elif isinstance(default, float) or name in ("lr", "momentum", "weight_decay", "warmup_face_min",
+                                                 "warmup_face_max"):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         try:
             return float(value)
         except (TypeError, ValueError):
             pass
-    elif isinstance(default, int) or name in ("input_size", "synth_size", "max_steps", "val_frames"):
+    elif isinstance(default, int) or name in ("input_size", "synth_size", "max_steps", "val_frames",
+                                               "warmup_input_size"):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         try:

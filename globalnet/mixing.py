@@ -87,8 +87,9 @@ class MixtureDataset(Dataset):
 
 
 def epoch_plan(config, has_real: bool) -> list[tuple[int, int, int]]:
-    """``[(phase, n_synthetic, n_real)]`` per global epoch: phase 1 then (with real data) phase 2."""
-    plan = []
+    """``[(phase, n_synthetic, n_real)]`` per global epoch: the warm-up (phase 0, synthetic single
+    faces), phase 1, then (with real data) phase 2."""
+    plan = [(0, config.warmup_synthetic, 0)] * getattr(config, "warmup_epochs", 0)
     n_real1 = config.phase1_real if has_real else 0
     plan += [(1, config.phase1_synthetic, n_real1)] * config.phase1_epochs
     if has_real:

@@ -80,9 +80,11 @@ class Trainer:
     """
 
     def __init__(self, model: torch.nn.Module, optimizer: torch.optim.Optimizer,
-                 device: torch.device, amp: bool = False, dist_info: dev.DistInfo | None = None):
+                 device: torch.device, amp: bool = False, dist_info: dev.DistInfo | None = None,
+                 scheduler=None):
         self.model = model
         self.optimizer = optimizer
+        self.scheduler = scheduler      # stepped after every optimizer step (e.g. OneCycleLR)
         self.device = device
         self.amp = amp
         self.scaler = dev.grad_scaler(device, amp)
@@ -110,6 +112,8 @@ class Trainer:
             raise NonFiniteLoss(f"loss became {v} at step {self.global_step + 1}")
         self.scaler.step(self.optimizer)
         self.scaler.update()
+        if self.scheduler is not None:
+            self.scheduler.step()
         self.global_step += 1
         return v
 
@@ -171,6 +175,7 @@ def checkpoint_payload(trainer: Trainer, config: TrainConfig, *, epoch: int, ste
         "epoch": int(epoch), "step_in_epoch": int(step_in_epoch), "phase": int(phase),
         "global_step": int(trainer.global_step),
         "optimizer": trainer.optimizer.state_dict(), "scaler": trainer.scaler.state_dict(),
+        "scheduler": trainer.scheduler.state_dict() if trainer.scheduler is not None else None,
         "rng": rng_state(), "best_metric": config.best_metric, "best": best,
         "last_loss": last_loss, "epoch_losses": [float(v) for v in epoch_losses or []],
         "val": {k: v for k, v in (val or {}).items() if k != "per_class"} or None,
@@ -199,7 +204,8 @@ def resolved_config(config: TrainConfig) -> TrainConfig:
     """The config with the backbone-dependent defaults filled in (what the run really used)."""
     import dataclasses
     return dataclasses.replace(config, input_size=config.resolved_input_size(),
-                               synth_size=config.resolved_synth_size())
+                               synth_size=config.resolved_synth_size(),
+                               warmup_input_size=config.resolved_warmup_input_size())
 
 
 # ----------------------------------------------------------------------------------- the run
@@ -258,11 +264,21 @@ def _prepare_run_dir(config: TrainConfig, resume: bool) -> Path:
     return out
 
 
+def _warmup_gen_config(config: TrainConfig):
+    """Phase 0's generator settings: one large face per image on the training split."""
+    from synthgroup import GenConfig
+    w = config.resolved_warmup_synth_size()
+    return GenConfig(size=(w, w), faces_per_image=(1, 1), split="train", seed=config.seed,
+                     face_size=(config.warmup_face_min, config.warmup_face_max))
+
+
 def _check_synth(config: TrainConfig) -> None:
     from synthgroup import GenConfig
     try:
         s = config.resolved_synth_size()
         GenConfig(size=(s, s)).validate()
+        if config.warmup_epochs:
+            _warmup_gen_config(config).validate()
     except GlobalNetError:
         raise
     except Exception as e:  # synthgroup.errors.ConfigError
@@ -297,6 +313,9 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     spec = get_backbone_spec(config.backbone)
     size = config.resolved_input_size()
     check_input_size(config.backbone, size, train=True, aux_logits=config.aux_logits)
+    if config.warmup_epochs:
+        check_input_size(config.backbone, config.resolved_warmup_input_size(), train=True,
+                         aux_logits=config.aux_logits)
     _check_synth(config)
     amp = dev.amp_enabled(config.amp, device)
 
@@ -336,6 +355,13 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     s = config.resolved_synth_size()
     synthetic = SyntheticGroupDataset(config=GenConfig(size=(s, s), split="train", seed=config.seed),
                                       length=max(1, config.phase1_synthetic), transform=None)
+    warmup = warmup_tf = None
+    if config.warmup_epochs:
+        warmup = SyntheticGroupDataset(config=_warmup_gen_config(config),
+                                       length=config.warmup_synthetic, transform=None)
+        ws = config.resolved_warmup_input_size()
+        warmup_tf = train_transform(ws, spec.mean, spec.std, rotation=config.rotation,
+                                    scale=(config.scale_min, config.scale_max))
     report: dict = {}
     real = None
     if config.data:
@@ -373,6 +399,10 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
             log(f"{part} data {r['spec']} ({r['note']})")
     if real is None:
         log("no real data: phase 1 on synthetic data alone, phase 2 skipped")
+    if config.warmup_epochs:
+        log(f"warm-up (phase 0): {config.warmup_epochs} epoch(s) of {config.warmup_synthetic} "
+            f"single-face images at {config.resolved_warmup_input_size()} px, faces "
+            f"{config.warmup_face_min}-{config.warmup_face_max} of the image height")
 
     if main:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -387,16 +417,32 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     if dist_info.enabled:
         model = torch.nn.parallel.DistributedDataParallel(
             model, device_ids=[device.index] if device.type == "cuda" else None)
-    optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
-                                weight_decay=config.weight_decay)
-    trainer = Trainer(model, optimizer, device, amp, dist_info)
+    if config.optimizer == "adamw":
+        optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr,
+                                      weight_decay=config.weight_decay)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
+                                    weight_decay=config.weight_decay)
+    scheduler = None
+    if config.schedule == "onecycle":    # one cycle over every step the plan will take
+        world = dist_info.world_size if dist_info.enabled else 1
+        total = sum(math.ceil(math.ceil((ns + nr) / world) / config.batch_size) for _, ns, nr in plan)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.lr,
+                                                        total_steps=max(2, total), pct_start=0.05)
+    trainer = Trainer(model, optimizer, device, amp, dist_info, scheduler)
 
     start_epoch, skip, best, val, resumed_losses = 0, 0, None, None, []
     if ckpt is not None:
         optimizer.load_state_dict(ckpt["optimizer"])
-        for group in optimizer.param_groups:     # the config is the truth (overrides apply)
-            group.update(lr=config.lr, momentum=config.momentum,
-                         weight_decay=config.weight_decay)
+        if scheduler is not None:
+            if not ckpt.get("scheduler"):
+                raise GlobalNetError(f"{run_dir / 'last.pt'} has no learning-rate schedule state; "
+                                     "it was trained with schedule = constant")
+            scheduler.load_state_dict(ckpt["scheduler"])
+        else:
+            for group in optimizer.param_groups:     # the config is the truth (overrides apply)
+                group.update(lr=config.lr, weight_decay=config.weight_decay,
+                             **({"momentum": config.momentum} if config.optimizer == "sgd" else {}))
         trainer.scaler.load_state_dict(ckpt["scaler"])
         trainer.global_step = int(ckpt["global_step"])
         start_epoch, skip, best = int(ckpt["epoch"]), int(ckpt["step_in_epoch"]), ckpt.get("best")
@@ -419,7 +465,10 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
         if config.max_steps is not None and trainer.global_step >= config.max_steps:
             break
         phase, n_syn, n_real = plan[epoch]
-        mix = MixtureDataset(synthetic, n_syn, real, n_real, train_tf, config.seed, epoch)
+        if phase == 0:
+            mix = MixtureDataset(warmup, n_syn, None, 0, warmup_tf, config.seed, epoch)
+        else:
+            mix = MixtureDataset(synthetic, n_syn, real, n_real, train_tf, config.seed, epoch)
         loader = _epoch_loader(mix, config, epoch, skip, dist_info, device)
         steps_total = skip + len(loader)
         bar = None

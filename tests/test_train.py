@@ -139,6 +139,52 @@ def test_resume_reproduces_uninterrupted_run(tmp_path):
         (full / "metrics.jsonl").read_text().splitlines()[-1])["train_loss"]
 
 
+def test_warmup_adamw_onecycle_phases_and_exact_resume(tmp_path):
+    """Phase 0 (single large faces, smaller input) runs before phase 1 under one AdamW one-cycle
+    schedule; the schedule's state is in the checkpoint, so a resume inside the warm-up
+    reproduces the uninterrupted run bit for bit."""
+    base = dict(warmup_epochs=1, warmup_synthetic=8, warmup_input_size=24, phase1_synthetic=8,
+                batch_size=4, phase1_epochs=1, optimizer="adamw", schedule="onecycle", lr=0.003,
+                weight_decay=0.05, deterministic=True)
+    full = train(tiny(tmp_path, "full", **base))
+    rows = [json.loads(r) for r in (full / "metrics.jsonl").read_text().splitlines()]
+    assert [(r["epoch"], r["phase"], r["steps"]) for r in rows] == [(1, 0, 2), (2, 1, 2)]
+    assert "warm-up (phase 0): 1 epoch(s) of 8 single-face images at 24 px" in (full / "train.log").read_text()
+    saved = TrainConfig.load(full / "config.toml")
+    assert (saved.optimizer, saved.schedule, saved.warmup_input_size) == ("adamw", "onecycle", 24)
+    ck = torch.load(full / "last.pt", weights_only=False)
+    assert ck["scheduler"]["last_epoch"] == 4 and ck["scheduler"]["total_steps"] == 4
+    part = train(tiny(tmp_path, "part", max_steps=1, **base))      # stops inside the warm-up
+    assert cli.main(["train", "--resume", str(part), "--set", "max_steps=none"]) == 0
+    a, b = torch.load(full / "last.pt", weights_only=False), torch.load(part / "last.pt", weights_only=False)
+    assert a["global_step"] == b["global_step"] == 4
+    for k, v in a["model"].items():
+        assert torch.equal(v, b["model"][k]), k
+    # the warm-up images really are single large faces at the warm-up canvas
+    from globalnet.train import _warmup_gen_config
+    g = _warmup_gen_config(saved)
+    assert g.faces_per_image == (1, 1) and g.size == (96, 96) and g.face_size == (0.7, 0.95)
+
+
+def test_warmup_and_optimizer_bad_values_are_one_message(tmp_path, capsys):
+    with pytest.raises(GlobalNetError, match="optimizer must be sgd or adamw"):
+        train(tiny(tmp_path, optimizer="adam"))
+    with pytest.raises(GlobalNetError, match="schedule must be constant or onecycle"):
+        train(tiny(tmp_path, schedule="cosine"))
+    with pytest.raises(GlobalNetError, match="warmup_face_min..warmup_face_max"):
+        train(tiny(tmp_path, warmup_epochs=1, warmup_face_min=0.9, warmup_face_max=0.5))
+    with pytest.raises(GlobalNetError, match="smaller than squeezenet1_1's minimum"):
+        train(tiny(tmp_path, backbone="squeezenet1_1", input_size=64, warmup_epochs=1,
+                   warmup_input_size=8))
+    assert not (tmp_path / "run").exists()
+    err = cli_err(capsys, ["train", "--weights", "none", "--optimizer", "rmsprop", "--out", tmp_path / "x"])
+    assert "rmsprop" in err
+    # a constant-schedule run cannot be resumed as one-cycle (no schedule state to continue)
+    run = train(tiny(tmp_path, "const", phase1_epochs=1, max_steps=1))
+    err = cli_err(capsys, ["train", "--resume", run, "--schedule", "onecycle"])
+    assert "schedule" in err and "last.pt" in err
+
+
 def test_mixed_real_and_synthetic_reports_class_counts(tmp_path, capsys):
     rs.make_gaf(tmp_path / "gaf", {"Positive": 2, "Neutral": 3, "Negative": 1})
     (tmp_path / "gaf" / "train" / "Neutral" / "notes.txt").write_text("not an image")
