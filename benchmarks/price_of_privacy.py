@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -139,12 +140,19 @@ def _face_scores(models, images, records, detector, margin: float = 0.1):
     return out, boxes_all
 
 
-def _checkpoint_input_size(path) -> int | None:
-    """The input size a ``globalnet train`` checkpoint was trained at, when it says."""
+def _checkpoint_info(path) -> tuple[int | None, str]:
+    """(input size the checkpoint was trained at, a description of where it came from)."""
     import torch
     ck = torch.load(path, map_location="cpu", weights_only=False)
     size = (ck.get("config") or {}).get("input_size") or ck.get("input_size")
-    return int(size) if size else None
+    bits = []
+    if ck.get("format") == "globalnet-train":
+        bits.append(f"globalnet train, {ck.get('global_step')} steps")
+    if ck.get("made_by"):
+        bits.append(str(ck["made_by"]))
+    if (ck.get("result") or {}).get("accuracy") is not None:
+        bits.append(f"its own test accuracy {ck['result']['accuracy']:.3f}")
+    return (int(size) if size else None), "; ".join(bits)
 
 
 def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backbone: str = "resnet18",
@@ -168,7 +176,8 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     gs = P["global_size"]
     if global_checkpoint:
         gmodel, spec = load_global_model(global_backbone, global_checkpoint)
-        gs = global_size or _checkpoint_input_size(global_checkpoint) or spec.input_size
+        ck_size, ck_about = _checkpoint_info(global_checkpoint)
+        gs = global_size or ck_size or spec.input_size
     train_small = None if global_checkpoint else np.zeros((P["n_train"], gs, gs, 3), np.uint8)
 
     def keep(k, sample):
@@ -315,7 +324,8 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
         f"samples 0..{P['n_test'] - 1} (the backbone benchmark's test scenes; global model at {gs} px)",
         "train": f"GenConfig(split='train', seed=0) samples 0..{P['n_train'] - 1}",
         "val": f"GenConfig(split='train', seed=1) samples 0..{P['n_val'] - 1} (fusion weight)",
-        "global": (f"checkpoint {global_checkpoint} ({global_backbone})" if global_checkpoint else
+        "global": (f"checkpoint {Path(global_checkpoint).name} ({global_backbone}, {gs} px"
+                   f"{'; ' + ck_about if ck_about else ''})" if global_checkpoint else
                    f"{global_backbone}, random init, {gs}px, {P['global_epochs']} epochs of {P['n_train']} "
                    f"fresh train renders each (samples 0..{P['n_train'] * P['global_epochs'] - 1}), "
                    "horizontal flips, AdamW one-cycle lr 2e-3"),

@@ -77,7 +77,7 @@ def make_optimizer(name: str, params, lr: float):
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
-        save: Path | None = None) -> dict:
+        save: Path | None = None, command: str = "") -> dict:
     """Train ``backbone`` from scratch on task (a) or (b) and test it on held-out images.
 
     ``curriculum``: stages (see :func:`parse_stage`) seen *before* the task's own ``images``, in
@@ -152,7 +152,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
            "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum())}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it
         save.parent.mkdir(parents=True, exist_ok=True)
-        save_checkpoint(save, model.cpu(), input_size=size, task=task,
+        save_checkpoint(save, model.cpu(), input_size=size, task=task, made_by=command or "synthetic_validation",
                         config={"input_size": size}, result={k: row[k] for k in ("accuracy", "confusion")})
         row["checkpoint"] = str(save)
     return row
@@ -227,7 +227,8 @@ def main(argv=None) -> int:
             try:
                 row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
                           face_size=args.face_size, min_crop_scale=args.min_crop_scale,
-                          optimizer=args.optimizer, curriculum=args.curriculum, save=save, **prof)
+                          optimizer=args.optimizer, curriculum=args.curriculum, save=save,
+                          command=cmd, **prof)
             except GlobalNetError as e:
                 print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
                 return 2

@@ -1,6 +1,7 @@
 """The benchmark runners: the smoke profile end to end, resuming, and the held-out split."""
 import json
 
+import numpy as np
 import pytest
 
 from synthgroup import GenConfig
@@ -118,3 +119,31 @@ def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsy
     assert redone["checkpoint"] == str(tmp_path / "kept" / "resnet18-seed0.pt")
     create_backbone("resnet18", weights=redone["checkpoint"])
     assert not (work / "smoke" / "resnet18-seed0").exists()
+
+
+def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
+    """With a global checkpoint the comparison runs end to end on the backbone benchmark's test
+    scenes (same seed, same labels), the checkpoint's training size is used, and every method
+    has a row for both detectors."""
+    import torch
+    from benchmarks import backbones, price_of_privacy
+    from globalnet.backbones import create_backbone, save_checkpoint
+    from globalnet.evaluate import synthetic_eval_set
+    torch.manual_seed(0)
+    ck = save_checkpoint(tmp_path / "g.pt", create_backbone("resnet18", weights=None),
+                         input_size=64, result={"accuracy": 0.5})
+    out = price_of_privacy.run("tiny", global_checkpoint=str(ck), global_backbone="resnet18",
+                               write=False)
+    n = price_of_privacy.PROFILES["tiny"]["n_test"]
+    labels = [synthetic_eval_set(n, 64, None, seed=backbones.TEST_SEED)[i][1] for i in range(n)]
+    assert out["test_label_counts"] == np.bincount(labels, minlength=3).tolist()
+    assert f"seed={backbones.TEST_SEED}" in out["protocol"]["test"]
+    assert "64 px" in out["protocol"]["global"] and "its own test accuracy 0.500" in out["protocol"]["global"]
+    methods = {(r["detector"], r["method"]) for r in out["rows"]}
+    for det in ("ground-truth", "haar"):
+        for m in ("face mean", "face top3", "face attention", "fusion global+mean",
+                  "fusion global+top3", "fusion global+attention"):
+            assert (det, m) in methods
+    assert ("-", "global-only") in methods
+    for r in out["rows"]:
+        assert 0 <= r["accuracy"] <= 1
