@@ -14,9 +14,9 @@ Protocol (recorded in the table header):
   (face share on a 0..1 grid, per detector and pooling).
 * test: ``GenConfig(split="test", seed=2020)`` samples ``0..n_test-1``: held-out identities and
   backgrounds, the same scenes as the backbone benchmark's test set (``benchmarks.backbones``,
-  same seed; records scale with the canvas, so the 224x224 renders here are those scenes at a
-  higher resolution). Every method is scored on exactly these images; the global-only model sees
-  them the way the backbone benchmark does (shorter side to size*256/224, centre crop).
+  same seed; records scale with the canvas). The face methods see them rendered at 224x224; the
+  global-only model sees exactly the backbone benchmark's images (rendered at its canvas,
+  size*256/224, centre crop).
 * detectors at validation/test time: ground-truth boxes (perfect detector) and OpenCV's Haar
   frontal cascade. An image where the detector finds no face counts as wrong for the face-only
   methods (they cannot answer) and falls back to the global score for fusion.
@@ -62,7 +62,7 @@ def _global_view(image: np.ndarray, size: int) -> np.ndarray:
     short = round(size * 256 / 224)
     nh, nw = (short, round(w * short / h)) if h <= w else (round(h * short / w), short)
     im = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
-    y0, x0 = (nh - size) // 2, (nw - size) // 2
+    y0, x0 = int(round((nh - size) / 2.0)), int(round((nw - size) / 2.0))   # torchvision's CenterCrop
     return np.ascontiguousarray(im[y0:y0 + size, x0:x0 + size])
 
 
@@ -242,8 +242,16 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     test_cfg = GenConfig(split="test", seed=TEST_SEED)
     test_im, test_rec, test_y = render(test_cfg, P["n_test"])
     log("scoring global model")
-    g_val = global_scores(gmodel, [_global_view(im, gs) for im in val_im], gs, spec.mean, spec.std)
-    g_test = global_scores(gmodel, [_global_view(im, gs) for im in test_im], gs, spec.mean, spec.std)
+    def global_inputs(split, seed, n):
+        """The same scenes rendered at the global model's own canvas (as the backbone benchmark
+        and globalnet's synthetic validation render them), then its eval view."""
+        c = max(96, round(gs * 256 / 224))
+        cfg = GenConfig(size=(c, c), split=split, seed=seed)
+        src = Sources(cfg)
+        return [_global_view(make_sample(cfg, src, i).image, gs) for i in range(n)]
+
+    g_val = global_scores(gmodel, global_inputs("train", 1, P["n_val"]), gs, spec.mean, spec.std)
+    g_test = global_scores(gmodel, global_inputs("test", TEST_SEED, P["n_test"]), gs, spec.mean, spec.std)
     g_pred = g_test.argmax(1)
     g_acc = float((g_pred == test_y).mean())
     rows = [dict(detector="-", method="global-only", **_metrics(g_pred, test_y), gap_pp=0.0,
@@ -321,7 +329,8 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     times["total_s"] = time.time() - t0
     protocol = {
         "profile": profile, **P, "test": f"GenConfig(split='test', seed={TEST_SEED}, size=224x224) "
-        f"samples 0..{P['n_test'] - 1} (the backbone benchmark's test scenes; global model at {gs} px)",
+        f"samples 0..{P['n_test'] - 1} (the backbone benchmark's test scenes; the global model "
+        f"sees the backbone benchmark's own {gs} px images of them)",
         "train": f"GenConfig(split='train', seed=0) samples 0..{P['n_train'] - 1}",
         "val": f"GenConfig(split='train', seed=1) samples 0..{P['n_val'] - 1} (fusion weight)",
         "global": (f"checkpoint {Path(global_checkpoint).name} ({global_backbone}, {gs} px"

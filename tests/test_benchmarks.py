@@ -147,3 +147,13 @@ def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
     assert ("-", "global-only") in methods
     for r in out["rows"]:
         assert 0 <= r["accuracy"] <= 1
+    # the global-only row is the checkpoint's accuracy on the backbone benchmark's own images
+    from globalnet.data.transforms import eval_transform
+    from globalnet.evaluate import run_model
+    from globalnet.backbones import get_backbone_spec
+    spec = get_backbone_spec("resnet18")
+    direct = run_model(create_backbone("resnet18", weights=str(ck)).eval(),
+                       synthetic_eval_set(n, 64, eval_transform(64, spec.mean, spec.std), seed=backbones.TEST_SEED),
+                       batch_size=8, device="cpu")
+    row = [r for r in out["rows"] if r["method"] == "global-only"][0]
+    assert row["accuracy"] == pytest.approx(direct["accuracy"])
