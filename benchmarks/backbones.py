@@ -160,7 +160,9 @@ def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: 
              "Accuracy (%) on the held-out synthetic test set (identities and backgrounds never seen "
              f"in training; {prof['test_n']} images, seed {TEST_SEED}); last checkpoint; mean ± std "
              "over seeds.", "", "Profile: " + ", ".join(f"{k}={v}" for k, v in prof.items()), "",
-             markdown_table(table, cols), "", f"Machine: {machine()}"]
+             markdown_table(table, cols), "",
+             f"Whole table: {sum(r.get('wall_time_s', 0) for r in rows) / 60:.1f} min of training and "
+             f"evaluation ({len(rows)} row(s)).", "", f"Machine: {machine()}"]
     path_md.write_text("\n".join(lines) + "\n")
 
 
