@@ -132,8 +132,10 @@ def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
     torch.manual_seed(0)
     ck = save_checkpoint(tmp_path / "g.pt", create_backbone("resnet18", weights=None),
                          input_size=64, result={"accuracy": 0.5})
+    from tests import realdata_standins as rs
+    real = rs.make_gaf(tmp_path / "gaf", {"Positive": 2, "Neutral": 2, "Negative": 2}, splits=("val",))
     out = price_of_privacy.run("tiny", global_checkpoint=str(ck), global_backbone="resnet18",
-                               write=False)
+                               write=False, real_val=str(real))
     n = price_of_privacy.PROFILES["tiny"]["n_test"]
     labels = [synthetic_eval_set(n, 64, None, seed=backbones.TEST_SEED)[i][1] for i in range(n)]
     assert out["test_label_counts"] == np.bincount(labels, minlength=3).tolist()
@@ -145,6 +147,8 @@ def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
                   "fusion global+top3", "fusion global+attention"):
             assert (det, m) in methods
     assert ("-", "global-only") in methods
+    # a user's real validation set (GAF layout) adds global, face and fusion rows on it
+    assert ("- (real val)", "global-only") in methods and ("haar (real val)", "fusion global+mean") in methods
     for r in out["rows"]:
         assert 0 <= r["accuracy"] <= 1
     # the global-only row is the checkpoint's accuracy on the backbone benchmark's own images
