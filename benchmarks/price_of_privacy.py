@@ -70,9 +70,9 @@ def _train_global(images: np.ndarray, labels: np.ndarray, backbone: str, epochs:
                   fresh=None):
     """Train from random init; ``fresh(e)`` -> (images, labels) gives epoch e >= 1 new renders."""
     import torch
-    import torch.nn.functional as F
 
     from globalnet.backbones import create_backbone, get_backbone_spec
+    from globalnet.reference.face_model import train_step
 
     torch.manual_seed(seed)
     spec = get_backbone_spec(backbone)
@@ -95,14 +95,7 @@ def _train_global(images: np.ndarray, labels: np.ndarray, backbone: str, epochs:
         for s in range(0, len(order), bs):
             b = order[s:s + bs]
             x = torch.from_numpy(images[b.numpy()]).permute(0, 3, 1, 2).float().contiguous() / 255.0
-            flip = torch.rand(len(b), generator=g) < 0.5
-            x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-            loss = F.cross_entropy(model((x - mean) / std), y[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            losses.append(float(loss.detach()))
+            losses.append(train_step(lambda v: model((v - mean) / std), x, y[b], opt, sched, g))
             step += 1
             if step % 25 == 0:
                 log(f"global step {step}/{steps} loss {np.mean(losses[-25:]):.3f}")

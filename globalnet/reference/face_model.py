@@ -181,6 +181,22 @@ class FaceCropDataset(torch.utils.data.Dataset):
 
 
 # ------------------------------------------------------------------------------------ training
+def train_step(forward, x: torch.Tensor, y: torch.Tensor, opt, sched=None,
+               flip_generator: torch.Generator | None = None) -> float:
+    """One cross-entropy step: per-sample horizontal flips drawn from ``flip_generator`` (none
+    without it), then the optimiser and, when given, the schedule. Returns the loss."""
+    if flip_generator is not None:
+        flip = torch.rand(len(x), generator=flip_generator) < 0.5
+        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
+    loss = F.cross_entropy(forward(x), y)
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if sched is not None:
+        sched.step()
+    return float(loss.detach())
+
+
 def train_face_model(model: FaceResNet, dataset: FaceCropDataset, epochs: int = 3,
                      batch_size: int = 64, lr: float = 2e-3, seed: int = 0,
                      max_steps: int | None = None, log=None) -> list[float]:
@@ -203,16 +219,8 @@ def train_face_model(model: FaceResNet, dataset: FaceCropDataset, epochs: int = 
             if step >= total:
                 break
             b = order[s * batch_size:(s + 1) * batch_size]
-            x = crops[b]
-            if dataset.flip:
-                flip = torch.rand(len(b), generator=g) < 0.5
-                x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-            loss = F.cross_entropy(model(x), labels[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            losses.append(float(loss.detach()))
+            losses.append(train_step(model, crops[b], labels[b], opt, sched,
+                                     g if dataset.flip else None))
             step += 1
             if log and step % 50 == 0:
                 log(f"face step {step}/{total} loss {np.mean(losses[-50:]):.3f}")
