@@ -83,13 +83,14 @@ def make_optimizer(name: str, params, lr: float):
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
-        save: Path | None = None, command: str = "") -> dict:
+        save: Path | None = None, command: str = "", amp: str = "auto") -> dict:
     """Train ``backbone`` from scratch on task (a) or (b) and test it on held-out images.
 
     ``curriculum``: stages (see :func:`parse_stage`) seen *before* the task's own ``images``, in
     order, under one optimizer and one one-cycle schedule: from scratch, a CNN picks up the
     expression cue from large single faces in a few hundred steps, and hardly at all from
-    1-9 small faces in a cluttered scene (see the results table).
+    1-9 small faces in a cluttered scene (see the results table). ``amp``: globalnet's mixed
+    precision switch (bfloat16 + channels-last on a CPU with native bfloat16, about 3x faster).
     """
     import numpy as np
     import torch
@@ -97,6 +98,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     from globalnet.backbones import (classification_loss, create_backbone, forward_logits,
                                      get_backbone_spec, save_checkpoint)
     from globalnet.data.transforms import eval_transform, train_transform
+    from globalnet import device as gdev
     from synthgroup import SyntheticGroupDataset
 
     torch.manual_seed(seed)
@@ -106,6 +108,9 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     classes = 2 if task == "a" else 3
     aux = False if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True) else None
     model = create_backbone(backbone, weights=None, num_classes=classes, aux_logits=aux).to(dev)
+    precision = gdev.amp_dtype(amp, dev)
+    fmt = gdev.memory_format(precision is not None)
+    model.to(memory_format=fmt)
     stages = list(curriculum) + [{"faces_max": None, "face_size": face_size, "images": images}]
     from globalnet.backbones import check_input_size
     for st in stages:                      # e.g. inception_v3 below 75 px: say so before training
@@ -132,8 +137,9 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         bar = tqdm(total=total, desc=f"{task}/{backbone}", unit="batch", dynamic_ncols=True)
     for dl in loaders:
         for x, y in dl:
-            x, y = x.to(dev), relabel(task, torch.as_tensor(y)).to(dev)
-            loss = classification_loss(model(x), y)
+            x, y = x.to(dev).contiguous(memory_format=fmt), relabel(task, torch.as_tensor(y)).to(dev)
+            with gdev.autocast(dev, precision is not None):
+                loss = classification_loss(model(x), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -148,17 +154,18 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     cm = np.zeros((classes, classes), dtype=np.int64)
     with torch.inference_mode():
         for x, y in DataLoader(test_ds, batch_size=64):
-            pred = forward_logits(model, x.to(dev)).argmax(1).cpu().numpy()
+            with gdev.autocast(dev, precision is not None):
+                pred = forward_logits(model, x.to(dev).contiguous(memory_format=fmt)).argmax(1).cpu().numpy()
             for t, p in zip(relabel(task, torch.as_tensor(y)).numpy(), pred):
                 cm[t, p] += 1
     row = {"task": task, "backbone": backbone, "size": size, "images": images, "batch": batch,
            "face_size": list(face_size) if face_size else None, "min_crop_scale": min_crop_scale,
            "lr": lr, "optimizer": optimizer, "curriculum": [dict(s) for s in curriculum],
-           "seed": seed, "test_seed": TEST_SEED, "accuracy": float(np.trace(cm) / cm.sum()),
+           "seed": seed, "test_seed": TEST_SEED, "precision": str(precision or torch.float32).replace("torch.", ""), "accuracy": float(np.trace(cm) / cm.sum()),
            "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum())}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it
         save.parent.mkdir(parents=True, exist_ok=True)
-        save_checkpoint(save, model.cpu(), input_size=size, task=task, made_by=command or "synthetic_validation",
+        save_checkpoint(save, model.cpu().to(memory_format=torch.contiguous_format), input_size=size, task=task, made_by=command or "synthetic_validation",
                         config={"input_size": size}, result={k: row[k] for k in ("accuracy", "confusion")})
         row["checkpoint"] = str(save)
     return row
@@ -171,7 +178,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
                       "backbone": r["backbone"], "size": r["size"], "train images": r["images"],
                       "face size": "-".join(map(str, r.get("face_size") or [])) or "default",
                       "crop": r.get("min_crop_scale", 0.7), "lr": r["lr"],
-                      "optimizer": r.get("optimizer", "sgd"),
+                      "optimizer": r.get("optimizer", "sgd"), "precision": r.get("precision", "float32"),
                       "curriculum": " then ".join(f"{c['images']} x {c['faces_max']} face(s) "
                                                   f"{c['face_size'][0]}-{c['face_size'][1]}"
                                                   + (f" @{c['size']}px" if "size" in c else "")
@@ -186,7 +193,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
              "backgrounds in the test set). Task (a): classes [not happy, happy]; task (b): "
              "[Positive, Neutral, Negative]. The paper fine-tuned ImageNet weights on FACES/KDEF "
              "faces and LSUN scenes.", "",
-             markdown_table(table, ["task", "backbone", "size", "face size", "crop", "optimizer", "lr",
+             markdown_table(table, ["task", "backbone", "size", "face size", "crop", "optimizer", "lr", "precision",
                                     "curriculum", "train images", "accuracy %", "test set",
                                     "paper %", "confusion (rows true)", "train min"]), "",
              f"Machine: {machine()}"]
@@ -213,6 +220,8 @@ def main(argv=None) -> int:
                    help="write each trained model to DIR/<task>-<backbone>-<size>.pt (globalnet checkpoint)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
+    p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
+                   help="mixed precision as in globalnet train (auto: bfloat16 where the CPU has it)")
     p.add_argument("--results", type=Path, default=RESULTS)
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
@@ -234,7 +243,7 @@ def main(argv=None) -> int:
                 row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
                           face_size=args.face_size, min_crop_scale=args.min_crop_scale,
                           optimizer=args.optimizer, curriculum=args.curriculum, save=save,
-                          command=cmd, **prof)
+                          command=cmd, amp=args.amp, **prof)
             except GlobalNetError as e:
                 print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
                 return 2

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="fast-scorecam: evaluate only the top-k channels (approximate)")
         sp.add_argument("--precision", choices=("float32", "bfloat16"), default=None,
                         help="fast-scorecam: precision of the masked forwards")
+        sp.add_argument("--compile", action="store_true",
+                        help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")
         sp.add_argument("--device", default="cpu", help="cpu, cuda, auto")
 
@@ -69,6 +71,8 @@ def _method_options(args) -> dict:
         opts["topk"] = args.topk
     if args.precision is not None:
         opts["precision"] = args.precision
+    if args.compile:
+        opts["compile"] = True
     if args.batch_size is not None:
         opts["batch_size"] = args.batch_size
     return opts

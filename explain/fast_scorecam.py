@@ -26,6 +26,11 @@ What makes it faster, in **exact** mode (default, ``topk=None``):
 * optional ``precision="bfloat16"``: the masked forwards run on a bfloat16, channels-last copy
   of the model (about 2x on CPUs with AMX/AVX512-BF16). Not bit-exact: maps differ from float32
   by rounding only (correlation > 0.99 measured); the default is ``"float32"``.
+* optional ``compile=True``: the scoring model goes through ``torch.compile`` (inductor, weights
+  frozen as constants, one static batch shape: the last batch is padded with zeros). Compiling
+  costs tens of seconds once per explainer, then each masked forward is cheaper (VGG19 bf16 at
+  224 on this CPU: 35 -> 22 ms); it pays off from the first image on for a report over many
+  frames. Needs a C++ compiler (inductor's CPU backend).
 
 Because the softmax denominator is common to all channels and the final map is min-max
 normalised, only ``exp(s_k)`` ratios matter - which is why skipping/merging is exact.
@@ -51,7 +56,7 @@ class FastScoreCAMExplainer(Explainer):
     name = "fast-scorecam"
 
     def __init__(self, *args, topk: int | None = None, batch_size: int = 32,
-                 precision: str = "float32", fill: str = "mean", **kwargs):
+                 precision: str = "float32", fill: str = "mean", compile: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if topk is not None and int(topk) < 1:
             raise ExplainError(f"topk must be >= 1 or None, not {topk!r}")
@@ -64,7 +69,9 @@ class FastScoreCAMExplainer(Explainer):
         self.precision = precision
         self.fill = fill
         self.approximate = self.topk is not None
+        self.compile = bool(compile)
         self._bf16_model = None
+        self._compiled = None
         self.last_extra: dict = {}
 
     # ----------------------------------------------------------------- forward of masked inputs
@@ -76,15 +83,33 @@ class FastScoreCAMExplainer(Explainer):
                 memory_format=torch.channels_last).eval()
         return self._bf16_model, torch.bfloat16, torch.channels_last
 
+    def _compiled_model(self, model):
+        if self._compiled is None:
+            self._compiled = torch.compile(model, dynamic=False, options={"freezing": True})
+        return self._compiled
+
     def _scores(self, masked_source, count: int) -> torch.Tensor:
         """Logits ``(count, C)`` of ``masked_source(i0, i1)`` batches (float32 on CPU)."""
         model, dtype, fmt = self._score_model()
+        if self.compile:
+            model = self._compiled_model(model)
         out = []
-        with torch.inference_mode():
+        with torch.no_grad() if self.compile else torch.inference_mode():
             for i in range(0, count, self.batch_size):
                 batch = masked_source(i, min(count, i + self.batch_size))
+                n = batch.shape[0]
+                if self.compile and n < self.batch_size:     # one static shape: no recompiles
+                    batch = torch.cat([batch, batch.new_zeros((self.batch_size - n, *batch.shape[1:]))])
                 batch = batch.to(dtype).contiguous(memory_format=fmt)
-                out.append(logits_of(model(batch)).float().cpu())
+                try:
+                    logits = logits_of(model(batch))
+                except Exception as e:
+                    if not self.compile:
+                        raise
+                    raise ExplainError(f"fast-scorecam compile=True: torch.compile failed "
+                                       f"({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
+                                       "it needs a C++ compiler, or use compile=False") from None
+                out.append(logits[:n].float().cpu())
         return torch.cat(out) if out else torch.zeros(0)
 
     # ----------------------------------------------------------------- the hook
@@ -163,5 +188,5 @@ class FastScoreCAMExplainer(Explainer):
                  "duplicates": int(len(active) - len(reps)),
                  "evaluated": int(len(evaluated)),
                  "forwards": int(len(evaluated) + (zero_score is not None)),
-                 "topk": self.topk, "precision": self.precision}
+                 "topk": self.topk, "precision": self.precision, "compile": self.compile}
         return torch.stack(maps), extra

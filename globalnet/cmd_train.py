@@ -31,7 +31,7 @@ _FLAGS = {
     "--max-steps": ("max_steps", int, "stop after this many steps (resumable)"),
     "--seed": ("seed", int, None),
     "--device": ("device", str, "auto, cpu, cuda or cuda:N"),
-    "--amp": ("amp", str, "auto, on or off (mixed precision, CUDA only)"),
+    "--amp": ("amp", str, "auto, on or off: mixed precision (float16 on CUDA, bfloat16 on a CPU; auto uses it where the CPU has native bfloat16)"),
     "--num-workers": ("num_workers", int, "DataLoader workers per process"),
 }
 

@@ -72,7 +72,7 @@ class TrainConfig:
     max_steps: int | None = None            # stop after this many optimizer steps (resumable)
     # machinery
     device: str = "auto"                    # auto | cpu | cuda | cuda:N
-    amp: str = "auto"                       # auto (on CUDA) | on | off
+    amp: str = "auto"          # auto | on | off: float16 on CUDA; bfloat16 on CPU (auto: where native)
     num_workers: int = 2
     deterministic: bool = False
     progress: bool = True

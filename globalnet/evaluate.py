@@ -72,7 +72,7 @@ def run_model(model: torch.nn.Module, dataset, *, batch_size: int = 64, num_work
     would pad with duplicates).
     """
     from .backbones import forward_logits
-    from .device import all_reduce_sum, autocast
+    from .device import all_reduce_sum, autocast, memory_format
 
     device = torch.device(device)
     if dist_info is not None and dist_info.enabled:
@@ -81,6 +81,8 @@ def run_model(model: torch.nn.Module, dataset, *, batch_size: int = 64, num_work
                         pin_memory=device.type == "cuda")
     was_training = model.training
     model.eval()
+    fmt = memory_format(amp)
+    model.to(memory_format=fmt)
     cm = torch.zeros(num_classes, num_classes, dtype=torch.int64, device=device)
     loss_sum = torch.zeros((), dtype=torch.float64, device=device)
     try:
@@ -89,7 +91,7 @@ def run_model(model: torch.nn.Module, dataset, *, batch_size: int = 64, num_work
             from tqdm import tqdm
             it = tqdm(loader, desc="eval", unit="batch", leave=False, dynamic_ncols=True)
         for x, y in it:
-            x = x.to(device, non_blocking=True)
+            x = x.to(device, non_blocking=True).contiguous(memory_format=fmt)
             y = torch.as_tensor(y).to(device, non_blocking=True)
             with autocast(device, amp):
                 logits = forward_logits(model, x)

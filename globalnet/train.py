@@ -88,6 +88,8 @@ class Trainer:
         self.device = device
         self.amp = amp
         self.scaler = dev.grad_scaler(device, amp)
+        self.memory_format = dev.memory_format(amp)
+        self.model.to(memory_format=self.memory_format)
         self.dist = dist_info or dev.DistInfo()
         self.global_step = 0
         self.images_seen = 0        # this rank's images in the last run()
@@ -98,7 +100,7 @@ class Trainer:
         The loss is checked before ``optimizer.step`` so a non-finite loss never reaches the
         weights; under torchrun it is averaged over ranks first so every rank stops together.
         """
-        x = x.to(self.device, non_blocking=True)
+        x = x.to(self.device, non_blocking=True).contiguous(memory_format=self.memory_format)
         y = y.to(self.device, non_blocking=True)
         with dev.autocast(self.device, self.amp):
             loss = classification_loss(self.model(x), y)
@@ -458,7 +460,7 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     # epochs ------------------------------------------------------------------------------
     last_loss = ckpt.get("last_loss") if ckpt else None
     log(f"training {config.backbone} at {size}x{size} on {device}"
-        f"{' with mixed precision' if amp else ''}"
+        f"{f' with {dev.amp_dtype(config.amp, device)} mixed precision' if amp else ''}"
         f"{f' x {dist_info.world_size} ranks' if dist_info.enabled else ''}: "
         f"{len(plan)} epoch(s), batch {config.batch_size}, lr {config.lr}")
     for epoch in range(start_epoch, len(plan)):

@@ -150,6 +150,17 @@ def test_fast_scorecam_topk_is_cheaper_and_close(tiny, x_tiny):
         make("fast-scorecam", tiny, topk=0)
 
 
+def test_fast_scorecam_compiled_matches_eager(tiny, x_tiny):
+    """torch.compile (inductor, frozen weights, padded last batch) changes speed, not the map."""
+    eager = make("fast-scorecam", tiny, batch_size=5)
+    compiled = make("fast-scorecam", tiny, batch_size=5, compile=True)
+    e, c = eager(x_tiny, "all"), compiled(x_tiny, "all")
+    assert compiled.last_extra["compile"] == [True, True]
+    assert all(f % 5 for f in compiled.last_extra["forwards"])       # a padded last batch was used
+    np.testing.assert_allclose(c.maps, e.maps, atol=1e-4)
+    np.testing.assert_allclose(c.probs, e.probs, atol=1e-5)
+
+
 # ------------------------------------------------------------------------------ metrics
 def test_face_focus_hand_made():
     mask = np.zeros((10, 10), np.uint8)
