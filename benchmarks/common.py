@@ -36,9 +36,9 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def save(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    j, m = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
+def save(name: str, payload: dict, markdown: str, results: Path = RESULTS) -> tuple[Path, Path]:
+    results.mkdir(parents=True, exist_ok=True)
+    j, m = results / f"{name}.json", results / f"{name}.md"
     j.write_text(json.dumps(payload, indent=2) + "\n")
     m.write_text(markdown.rstrip() + "\n")
     return j, m

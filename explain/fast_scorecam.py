@@ -47,7 +47,6 @@ import copy
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .base import Explainer, ExplainError, logits_of
 

@@ -161,3 +161,16 @@ def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
                        batch_size=8, device="cpu")
     row = [r for r in out["rows"] if r["method"] == "global-only"][0]
     assert row["accuracy"] == pytest.approx(direct["accuracy"])
+
+
+def test_precision_benchmark_times_both_modes_and_writes_its_table(tmp_path):
+    from benchmarks import precision
+    assert precision.main(["--cases", "resnet18@64", "--batch", "4", "--steps", "1", "--rounds", "2",
+                           "--results", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "precision.json").read_text())
+    (row,) = data["rows"]
+    assert row["backbone"] == "resnet18" and row["size"] == 64
+    assert row["float32 ms/img"] > 0 and row["bfloat16 ms/img"] > 0 and row["speedup"] > 0
+    assert "| resnet18 | 64 |" in (tmp_path / "precision.md").read_text()
+    with pytest.raises(SystemExit):
+        precision.main(["--cases", "resnet18"])
