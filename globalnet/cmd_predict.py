@@ -53,6 +53,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
     p.add_argument("--out", default=None, metavar="DIR", help="write the reports here")
     p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--amp", choices=("auto", "on", "off"), default="auto",
+                   help="mixed precision: auto = float16 on CUDA, bfloat16 on a CPU that has it natively")
     p.add_argument("--threads", type=int, default=None,
                    help="CPU threads for the model (torch.set_num_threads; default: torch's)")
     p.add_argument("--input-size", type=int, default=None,
@@ -145,6 +147,7 @@ def build_report(predictor, images, videos, args) -> dict[str, object]:
 
     doc = {"checkpoint": predictor.checkpoint, "backbone": predictor.backbone,
            "device": str(predictor.device), "input_size": predictor.input_size,
+           "mixed_precision": predictor.amp,
            "class_names": list(CLASS_NAMES), "method": args.method,
            "sampling": _sampling_dict(args),
            "images": [r.to_dict() for r in images], "videos": [r.to_dict() for r in videos]}
@@ -215,7 +218,8 @@ def run(args: argparse.Namespace) -> int:
         images, videos = expand_inputs(args.inputs)   # bad paths fail before the model loads
     predictor = Predictor.from_checkpoint(args.checkpoint, device=args.device,
                                           batch_size=args.batch_size, backbone=args.backbone,
-                                          input_size=args.input_size, decoder=args.decoder)
+                                          input_size=args.input_size, decoder=args.decoder,
+                                          amp=args.amp)
     sampling = dict(every=args.every, n=args.n, all=args.all)
     if args.live is not None:
         if args.n is not None:

@@ -334,8 +334,10 @@ class Predictor:
 
     def __init__(self, model: torch.nn.Module, backbone: str | None = None, device="auto",
                  batch_size: int = 32, input_size=None, checkpoint: str | None = None,
-                 decoder: str = "auto", prefetch: bool = True):
+                 decoder: str = "auto", prefetch: bool = True, amp: str = "auto"):
         from torchvision.transforms import v2
+
+        from . import device as dev
 
         from .backbones import check_input_size, get_backbone_spec
         from .data.transforms import eval_transform
@@ -356,7 +358,11 @@ class Predictor:
         self.input_size = input_size or self.spec.input_size
         check_input_size(backbone, self.input_size)
         self.checkpoint = checkpoint
-        self.model = model.to(self.device).eval()
+        # mixed precision as in training (bfloat16 + channels-last on a CPU with native bfloat16,
+        # float16 on CUDA): about 4x more frames per second on such a CPU
+        self.amp = dev.amp_enabled(amp, self.device)
+        self._memory_format = dev.memory_format(self.amp)
+        self.model = model.to(self.device).eval().to(memory_format=self._memory_format)
         tf = eval_transform(self.input_size, self.spec.mean, self.spec.std)
         # the same steps as eval_transform, minus the numpy->Image step, over (B, 3, H, W)
         self._transform = v2.Compose(list(tf.transforms[1:]))
@@ -364,7 +370,7 @@ class Predictor:
     @classmethod
     def from_checkpoint(cls, path, device="auto", batch_size: int = 32, *,
                         backbone: str | None = None, input_size=None,
-                        decoder: str = "auto") -> "Predictor":
+                        decoder: str = "auto", amp: str = "auto") -> "Predictor":
         """Load a checkpoint written by ``save_checkpoint`` / training (model in eval mode).
 
         The backbone and class count come from the checkpoint; ``backbone`` is needed only for
@@ -390,7 +396,7 @@ class Predictor:
         model = create_backbone(name, weights=path, num_classes=NUM_CLASSES, progress=False)
         return cls(model, name, device=device, batch_size=batch_size,
                    input_size=input_size or _input_size_from(info), checkpoint=str(path),
-                   decoder=decoder)
+                   decoder=decoder, amp=amp)
 
     # -- core -----------------------------------------------------------------------------
     def preprocess(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
@@ -415,9 +421,11 @@ class Predictor:
     @torch.inference_mode()
     def _forward(self, frames: Sequence[np.ndarray]) -> np.ndarray:
         from .backbones import forward_logits
+        from .device import autocast
 
-        x = self.preprocess(frames)
-        logits = forward_logits(self.model, x).float().cpu().double()   # softmax on the CPU in
+        x = self.preprocess(frames).contiguous(memory_format=self._memory_format)
+        with autocast(self.device, self.amp):
+            logits = forward_logits(self.model, x).float().cpu().double()   # softmax on the CPU in
         return torch.softmax(logits, dim=1).numpy()      # float64: tiny probabilities survive
 
     def predict_frames(self, frames: Sequence[np.ndarray]) -> np.ndarray:

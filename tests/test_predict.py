@@ -454,3 +454,16 @@ def test_installed_command_prints_one_line_for_a_damaged_video(checkpoint, tmp_p
                        capture_output=True, text=True, timeout=120)
     assert_clean_failure(r.returncode, r.stderr, "cannot open video", "junk.mp4")
     assert not (tmp_path / "o").exists()
+
+
+def test_mixed_precision_predicts_what_float32_predicts(checkpoint):
+    """amp=on (bfloat16 + channels-last on a CPU) changes rounding, not the answer."""
+    frames = [np.full((SIZE[1], SIZE[0], 3), RGB[c], np.uint8) for c in range(3)]
+    exact = Predictor.from_checkpoint(checkpoint, device="cpu", amp="off")
+    fast = Predictor.from_checkpoint(checkpoint, device="cpu", amp="on")
+    assert fast.amp and not exact.amp
+    p32, p16 = exact.predict_frames(frames), fast.predict_frames(frames)
+    np.testing.assert_array_equal(p32.argmax(1), p16.argmax(1))
+    np.testing.assert_allclose(p16, p32, atol=0.05)
+    with pytest.raises(GlobalNetError, match="amp must be auto, on or off"):
+        Predictor.from_checkpoint(checkpoint, device="cpu", amp="fast")
