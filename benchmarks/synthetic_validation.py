@@ -83,7 +83,7 @@ def make_optimizer(name: str, params, lr: float):
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
-        save: Path | None = None, command: str = "", amp: str = "auto") -> dict:
+        save: Path | None = None, command: str = "", amp: str = "auto", init: Path | None = None) -> dict:
     """Train ``backbone`` from scratch on task (a) or (b) and test it on held-out images.
 
     ``curriculum``: stages (see :func:`parse_stage`) seen *before* the task's own ``images``, in
@@ -99,6 +99,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                                      get_backbone_spec, save_checkpoint)
     from globalnet.data.transforms import eval_transform, train_transform
     from globalnet import device as gdev
+    from globalnet.errors import GlobalNetError
     from synthgroup import SyntheticGroupDataset
 
     torch.manual_seed(seed)
@@ -107,7 +108,16 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     spec = get_backbone_spec(backbone)
     classes = 2 if task == "a" else 3
     aux = False if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True) else None
-    model = create_backbone(backbone, weights=None, num_classes=classes, aux_logits=aux).to(dev)
+    init_info = None
+    if init is not None:
+        from globalnet.predict import read_checkpoint_info
+        init_info = read_checkpoint_info(init)
+        if init_info.get("backbone") != backbone or init_info.get("task", task) != task:
+            raise GlobalNetError(f"--init {init} holds task {init_info.get('task')!r} "
+                                 f"{init_info.get('backbone')!r}, not task {task!r} {backbone!r}")
+        init_info = {"checkpoint": str(init), **{k: init_info.get(k) for k in
+                                                 ("made_by", "result", "recipe")}}
+    model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux).to(dev)
     precision = gdev.amp_dtype(amp, dev)
     fmt = gdev.memory_format(precision is not None)
     model.to(memory_format=fmt)
@@ -162,13 +172,27 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
            "face_size": list(face_size) if face_size else None, "min_crop_scale": min_crop_scale,
            "lr": lr, "optimizer": optimizer, "curriculum": [dict(s) for s in curriculum],
            "seed": seed, "test_seed": TEST_SEED, "precision": str(precision or torch.float32).replace("torch.", ""), "accuracy": float(np.trace(cm) / cm.sum()),
-           "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum())}
+           "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum()),
+           "init": init_info}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it
         save.parent.mkdir(parents=True, exist_ok=True)
         save_checkpoint(save, model.cpu().to(memory_format=torch.contiguous_format), input_size=size, task=task, made_by=command or "synthetic_validation",
-                        config={"input_size": size}, result={k: row[k] for k in ("accuracy", "confusion")})
+                        config={"input_size": size}, result={k: row[k] for k in ("accuracy", "confusion")},
+                        recipe={k: row[k] for k in ("size", "images", "curriculum", "optimizer", "lr",
+                                                     "min_crop_scale", "precision", "seed",
+                                                     "train_seconds", "init")})
         row["checkpoint"] = str(save)
     return row
+
+
+def _init_text(init: dict | None) -> str:
+    if not init:
+        return "-"
+    res = init.get("result") or {}
+    rec = init.get("recipe") or {}
+    acc = f"{100 * res['accuracy']:.1f} %" if "accuracy" in res else "?"
+    mins = f", {rec['train_seconds'] / 60:.1f} min" if "train_seconds" in rec else ""
+    return f"{Path(init['checkpoint']).name} ({acc}{mins}; made by `{init.get('made_by') or '?'}`)"
 
 
 def write_table(rows: list[dict], path: Path, cmd: str) -> None:
@@ -183,6 +207,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
                                                   f"{c['face_size'][0]}-{c['face_size'][1]}"
                                                   + (f" @{c['size']}px" if "size" in c else "")
                                                   for c in r.get("curriculum") or []) or "-",
+                      "init": _init_text(r.get("init")),
                       "accuracy %": f"{100 * r['accuracy']:.1f}",
                       "test set": f"{r['test_images']} @ seed {r.get('test_seed', OLD_TEST_SEED)}",
                       "paper %": PAPER.get((r["task"], r["backbone"]), "-"),
@@ -194,7 +219,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
              "[Positive, Neutral, Negative]. The paper fine-tuned ImageNet weights on FACES/KDEF "
              "faces and LSUN scenes.", "",
              markdown_table(table, ["task", "backbone", "size", "face size", "crop", "optimizer", "lr", "precision",
-                                    "curriculum", "train images", "accuracy %", "test set",
+                                    "init", "curriculum", "train images", "accuracy %", "test set",
                                     "paper %", "confusion (rows true)", "train min"]), "",
              f"Machine: {machine()}"]
     path.write_text("\n".join(lines) + "\n")
@@ -218,6 +243,8 @@ def main(argv=None) -> int:
                    help="stages before the task's own images, e.g. 1:0.7-0.95:24000@64")
     p.add_argument("--save", type=Path, metavar="DIR",
                    help="write each trained model to DIR/<task>-<backbone>-<size>.pt (globalnet checkpoint)")
+    p.add_argument("--init", type=Path, metavar="CKPT",
+                   help="continue from a checkpoint saved by --save (same task and backbone)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
@@ -243,7 +270,7 @@ def main(argv=None) -> int:
                 row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
                           face_size=args.face_size, min_crop_scale=args.min_crop_scale,
                           optimizer=args.optimizer, curriculum=args.curriculum, save=save,
-                          command=cmd, amp=args.amp, **prof)
+                          command=cmd, amp=args.amp, init=args.init, **prof)
             except GlobalNetError as e:
                 print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
                 return 2

@@ -50,7 +50,7 @@ def test_synthetic_validation_curriculum_and_saved_checkpoint(tmp_path):
     from synthgroup import SyntheticGroupDataset
     assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "resnet18", "--task", "b",
                  "--quiet", "--images", "16", "--curriculum", "1:0.6-0.95:16@48", "2:0.3-0.5:16",
-                 "--save", str(tmp_path / "ck"), "--optimizer", "sgd"]) == 0
+                 "--save", str(tmp_path / "ck"), "--optimizer", "sgd", "--amp", "off"]) == 0
     row = json.loads((tmp_path / "synthetic_validation_quick.jsonl").read_text())
     assert row["curriculum"] == [{"faces_max": 1, "face_size": [0.6, 0.95], "images": 16, "size": 48},
                                  {"faces_max": 2, "face_size": [0.3, 0.5], "images": 16}]
@@ -65,6 +65,26 @@ def test_synthetic_validation_curriculum_and_saved_checkpoint(tmp_path):
     with torch.inference_mode():
         pred = forward_logits(model, torch.stack(x)).argmax(1)
     assert float((pred == torch.tensor(y)).float().mean()) == pytest.approx(row["accuracy"])
+    assert row["precision"] == "float32"
+
+    # --init continues from that checkpoint on new images; the row traces the earlier recipe
+    first = torch.load(row["checkpoint"], weights_only=True)
+    assert first["recipe"]["images"] == 16 and first["recipe"]["init"] is None
+    assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "resnet18", "--task", "b",
+                 "--quiet", "--images", "16", "--init", row["checkpoint"], "--seed", "1",
+                 "--save", str(tmp_path / "ck2")]) == 0
+    rows = [json.loads(l) for l in (tmp_path / "synthetic_validation_quick.jsonl").read_text().splitlines()]
+    second = rows[-1]
+    assert second["init"]["checkpoint"] == row["checkpoint"]
+    assert second["init"]["result"]["accuracy"] == pytest.approx(row["accuracy"])
+    assert second["init"]["recipe"]["curriculum"] == row["curriculum"]
+    assert f"b-resnet18-80.pt ({100 * row['accuracy']:.1f} %" in \
+        (tmp_path / "synthetic_validation_quick.md").read_text()
+    again = torch.load(second["checkpoint"], weights_only=True)
+    assert any(not torch.equal(again["model"][k], first["model"][k]) for k in first["model"])
+    # a checkpoint of another backbone is one message, exit 2
+    assert main(["--profile", "quick", "--results", str(tmp_path), "--backbones", "mobilenet_v2",
+                 "--task", "b", "--quiet", "--init", row["checkpoint"]]) == 2
 
 
 @pytest.mark.parametrize("stage", ["1:0.6:100", "0:0.2-0.4:10", "1:0.5-0.4:10", "a:b:c", "1:0.5-0.6:8@16"])
