@@ -76,6 +76,10 @@ class BackboneSpec:
             fine-tuned checkpoint reloads with the same preprocessing.
         init_weights_kwarg: the torchvision constructor takes ``init_weights`` (skipped when the
             weights are about to be overwritten).
+        zero_head: on random init, zero the head(s) so training starts from uniform
+            predictions (loss ln K). For Inception V3, whose TensorFlow-style init draws the
+            2048-way head with std 0.1: logits start with std ~5 and a loss ~5, and from scratch
+            AdamW did not recover from that within 370 steps in our runs.
         builder: custom constructor ``builder(spec, num_classes, imagenet_state, aux_logits,
             init)``; ``None`` uses the torchvision architecture with its head replaced.
         notes: one line shown by ``describe_backbones``.
@@ -95,6 +99,7 @@ class BackboneSpec:
     aux_modules: tuple[str, ...] = ()
     build_kwargs: tuple[tuple[str, Any], ...] = ()
     init_weights_kwarg: bool = False
+    zero_head: bool = False
     builder: Callable[..., nn.Module] | None = field(default=None, compare=False, repr=False)
     notes: str = ""
 
@@ -171,7 +176,8 @@ for _spec in (
     BackboneSpec("inception_v3", "inception_v3", "Inception_V3_Weights.IMAGENET1K_V1",
                  head=("fc", "AuxLogits.fc"), cam_target_layer="Mixed_7c", min_input_size=75,
                  min_train_input_size=299, input_size=299, aux_logits=True,
-                 aux_modules=("AuxLogits",), build_kwargs=_INCEPTION_KW, init_weights_kwarg=True),
+                 aux_modules=("AuxLogits",), build_kwargs=_INCEPTION_KW, init_weights_kwarg=True,
+                 zero_head=True),
     BackboneSpec("resnet50", "resnet50", "ResNet50_Weights.IMAGENET1K_V2",
                  head=("fc",), cam_target_layer="layer4", min_input_size=1),
     BackboneSpec("googlenet", "googlenet", "GoogLeNet_Weights.IMAGENET1K_V1",
@@ -233,6 +239,16 @@ def create_backbone(name: str, weights: str | os.PathLike | None = None,
                   init=kind is None)
     if kind == "path":
         _load_checkpoint_into(model, spec, value, num_classes)
+    elif kind is None and spec.zero_head:
+        with torch.no_grad():
+            for path in spec.head:
+                try:
+                    layer = resolve_layer(model, path)
+                except GlobalNetError:      # an auxiliary head that was not built
+                    continue
+                for t in (layer.weight, layer.bias):
+                    if t is not None:
+                        t.zero_()
     model.backbone_name = spec.name
     model.num_classes = num_classes
     return model

@@ -1,9 +1,11 @@
 """Backbone registry: every entry builds, runs, trains, honours its minimum input and CAM layer;
 weights load from checkpoints and from a (fake, offline) torch hub cache."""
+import math
 import urllib.error
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from globalnet import GlobalNetError
@@ -320,3 +322,16 @@ def test_cli_backbones_table(capsys):
     assert "resnet18" in out and "Mixed_7c" in out and "layer4" in out
     assert main(["nope"]) == 2
     assert "unknown backbone 'nope'" in capsys.readouterr().err
+
+
+def test_inception_from_scratch_starts_from_uniform_predictions():
+    """zero_head: torchvision's TF-style init gives Inception V3 logits of std ~5 (loss ~5); the
+    registry zeroes its heads on random init, so the first loss is ln 3. Other backbones keep
+    torchvision's init, and a checkpoint's head is loaded as saved."""
+    torch.manual_seed(0)
+    m = create_backbone("inception_v3", weights=None, num_classes=3, aux_logits=True).train()
+    assert float(m.fc.weight.abs().max()) == 0 and float(m.AuxLogits.fc.weight.abs().max()) == 0
+    out = forward_logits(m, torch.randn(2, 3, 299, 299))
+    assert torch.allclose(F.cross_entropy(out, torch.tensor([0, 2])), torch.tensor(math.log(3)))
+    r = create_backbone("resnet18", weights=None, num_classes=3)
+    assert float(r.fc.weight.abs().max()) > 0
