@@ -99,6 +99,7 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
         "train_images": cfg.phase1_epochs * cfg.phase1_synthetic,
         "train_images_per_s": train_ips, "inference_images_per_s": infer_ips,
         "wall_time_s": wall, "version": __version__,
+        "precision": _precision(cfg.amp, torch.device(dev)),
     }
     if real:
         r = run_model(model, eval_dataset(real, backbone, size, split="val"),
@@ -110,6 +111,11 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
         row["checkpoint"] = str(keep / f"{backbone}-seed{seed}.pt")
     shutil.rmtree(run_dir, ignore_errors=True)
     return row
+
+
+def _precision(amp: str, device) -> str:
+    from globalnet.device import amp_dtype
+    return str(amp_dtype(amp, device) or "torch.float32").replace("torch.", "")
 
 
 def summarise(rows: list[dict]) -> list[dict]:
@@ -137,6 +143,8 @@ def summarise(rows: list[dict]) -> list[dict]:
             "train img/s": f"{statistics.mean(r['train_images_per_s'] for r in rs):.1f}",
             "infer img/s": f"{statistics.mean(r['inference_images_per_s'] for r in rs):.1f}",
             "wall (s)": f"{statistics.mean(r['wall_time_s'] for r in rs):.0f}",
+            # rows from before mixed precision on CPU carry no "precision": they ran in float32
+            "precision": "/".join(sorted({r.get("precision", "float32") for r in rs})),
         }
         if "real_accuracy" in rs[0]:
             entry["real accuracy"] = f"{100 * statistics.mean(r['real_accuracy'] for r in rs):.1f}"
@@ -151,7 +159,7 @@ def summarise(rows: list[dict]) -> list[dict]:
 def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: str) -> None:
     table = summarise(rows)
     cols = ["rank", "backbone", "seeds", "accuracy", "macro-F1", "recall P/Neu/Neg", "params (M)",
-            "train img/s", "infer img/s", "wall (s)"]
+            "train img/s", "infer img/s", "precision", "wall (s)"]
     if any("real accuracy" in t for t in table):
         cols.insert(4, "real accuracy")
     for i, t in enumerate(table, 1):

@@ -117,6 +117,8 @@ def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsy
         assert set(r["recall"]) == {"Positive", "Neutral", "Negative"}
         assert r["parameters"] > 0 and r["train_images_per_s"] > 0 and r["inference_images_per_s"] > 0
         assert r["profile"] == "smoke" and r["version"]
+        from globalnet.device import cpu_has_bf16       # amp = auto: what this CPU trains in
+        assert r["precision"] == ("bfloat16" if cpu_has_bf16() else "float32")
     md = (results / "backbones_smoke.md").read_text().splitlines()
     table = [l for l in md if l.startswith("| ") and not l.startswith("| rank")]
     assert len(table) == len(list_backbones())
