@@ -63,6 +63,7 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
     import torch
     from globalnet.backbones import count_parameters, create_backbone, get_backbone_spec
     from globalnet.config import TrainConfig
+    from globalnet.device import precision_name
     from globalnet.data.transforms import eval_transform
     from globalnet.evaluate import eval_dataset, run_model, synthetic_eval_set
     from globalnet.train import train
@@ -74,7 +75,7 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
     fields = {k: v for k, v in prof.items() if k != "test_n"}
     spec = get_backbone_spec(backbone)
     size = fields["input_size"]
-    if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True):
+    if spec.train_aux_logits(size) is False:
         fields["aux_logits"] = False   # e.g. inception_v3's aux head needs 299 px
     fields.setdefault("progress", progress)
     cfg = TrainConfig(backbone=backbone, seed=seed, data=real, out=str(run_dir), device=device, **fields)
@@ -99,7 +100,7 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
         "train_images": cfg.phase1_epochs * cfg.phase1_synthetic,
         "train_images_per_s": train_ips, "inference_images_per_s": infer_ips,
         "wall_time_s": wall, "version": __version__,
-        "precision": _precision(cfg.amp, torch.device(dev)),
+        "precision": precision_name(cfg.amp, torch.device(dev)),
     }
     if real:
         r = run_model(model, eval_dataset(real, backbone, size, split="val"),
@@ -111,11 +112,6 @@ def run_one(backbone: str, seed: int, prof: dict, work: Path, real: str | None, 
         row["checkpoint"] = str(keep / f"{backbone}-seed{seed}.pt")
     shutil.rmtree(run_dir, ignore_errors=True)
     return row
-
-
-def _precision(amp: str, device) -> str:
-    from globalnet.device import amp_dtype
-    return str(amp_dtype(amp, device) or "torch.float32").replace("torch.", "")
 
 
 def summarise(rows: list[dict]) -> list[dict]:

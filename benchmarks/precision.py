@@ -31,12 +31,11 @@ def _case(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"case {text!r} is not BACKBONE@SIZE (e.g. resnet18@224)") from None
 
 
-def time_mode(backbone: str, data, amp: bool, steps: int, state: dict) -> float:
+def time_mode(backbone: str, data, amp: bool, steps: int, state: dict, aux: bool | None) -> float:
     """Seconds per image of ``steps`` Trainer steps, from the shared initial ``state``."""
     from globalnet.backbones import create_backbone
     from globalnet.train import Trainer
-    model = create_backbone(backbone, weights=None, num_classes=3,
-                            aux_logits=False if backbone == "inception_v3" else None)
+    model = create_backbone(backbone, weights=None, num_classes=3, aux_logits=aux)
     model.load_state_dict(state)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     trainer = Trainer(model, opt, torch.device("cpu"), amp=amp)
@@ -58,7 +57,7 @@ def main(argv=None) -> int:
     p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
 
-    from globalnet.backbones import create_backbone
+    from globalnet.backbones import create_backbone, get_backbone_spec
     from globalnet.device import cpu_has_bf16
     from benchmarks.train_overhead import materialise
 
@@ -66,13 +65,13 @@ def main(argv=None) -> int:
     for backbone, size in args.cases:
         ds = materialise(backbone, size, args.batch)
         data = (ds.tensors[0], ds.tensors[1])
+        aux = get_backbone_spec(backbone).train_aux_logits(size)
         torch.manual_seed(0)
-        state = create_backbone(backbone, weights=None, num_classes=3,
-                                aux_logits=False if backbone == "inception_v3" else None).state_dict()
+        state = create_backbone(backbone, weights=None, num_classes=3, aux_logits=aux).state_dict()
         fp32, bf16, ratios = [], [], []
         for r in range(args.rounds):
             order = (False, True) if r % 2 == 0 else (True, False)
-            got = {amp: time_mode(backbone, data, amp, args.steps, state) for amp in order}
+            got = {amp: time_mode(backbone, data, amp, args.steps, state, aux) for amp in order}
             fp32.append(got[False])
             bf16.append(got[True])
             ratios.append(got[False] / got[True])

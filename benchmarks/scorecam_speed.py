@@ -94,7 +94,7 @@ def main(argv=None) -> int:
                      "max_abs_diff": float(np.abs(res.maps[0, 0] - ref).max()),
                      "forwards": res.extra["forwards"], "constant": res.extra["constant"],
                      "duplicates": res.extra["duplicates"],
-                     "first_call_s": first if first is not None else None})
+                     "first_call_s": first})
         print(rows[-1], flush=True)
 
     columns = ["method", "mode", "seconds", "speedup", "pearson_r", "max_abs_diff", "forwards",

@@ -107,7 +107,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                        ("cpu" if device == "auto" else device))
     spec = get_backbone_spec(backbone)
     classes = 2 if task == "a" else 3
-    aux = False if spec.aux_logits and size < spec.min_size(train=True, aux_logits=True) else None
+    aux = spec.train_aux_logits(size)
     init_info = None
     if init is not None:
         from globalnet.predict import read_checkpoint_info
@@ -118,8 +118,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         init_info = {"checkpoint": str(init), **{k: init_info.get(k) for k in
                                                  ("made_by", "result", "recipe")}}
     model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux).to(dev)
-    precision = gdev.amp_dtype(amp, dev)
-    fmt = gdev.memory_format(precision is not None)
+    mixed = gdev.amp_enabled(amp, dev)
+    fmt = gdev.memory_format(mixed)
     model.to(memory_format=fmt)
     stages = list(curriculum) + [{"faces_max": None, "face_size": face_size, "images": images}]
     from globalnet.backbones import check_input_size
@@ -148,7 +148,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     for dl in loaders:
         for x, y in dl:
             x, y = x.to(dev).contiguous(memory_format=fmt), relabel(task, torch.as_tensor(y)).to(dev)
-            with gdev.autocast(dev, precision is not None):
+            with gdev.autocast(dev, mixed):
                 loss = classification_loss(model(x), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -164,14 +164,15 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     cm = np.zeros((classes, classes), dtype=np.int64)
     with torch.inference_mode():
         for x, y in DataLoader(test_ds, batch_size=64):
-            with gdev.autocast(dev, precision is not None):
+            with gdev.autocast(dev, mixed):
                 pred = forward_logits(model, x.to(dev).contiguous(memory_format=fmt)).argmax(1).cpu().numpy()
             for t, p in zip(relabel(task, torch.as_tensor(y)).numpy(), pred):
                 cm[t, p] += 1
     row = {"task": task, "backbone": backbone, "size": size, "images": images, "batch": batch,
            "face_size": list(face_size) if face_size else None, "min_crop_scale": min_crop_scale,
            "lr": lr, "optimizer": optimizer, "curriculum": [dict(s) for s in curriculum],
-           "seed": seed, "test_seed": TEST_SEED, "precision": str(precision or torch.float32).replace("torch.", ""), "accuracy": float(np.trace(cm) / cm.sum()),
+           "seed": seed, "test_seed": TEST_SEED, "precision": gdev.precision_name(amp, dev),
+           "accuracy": float(np.trace(cm) / cm.sum()),
            "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum()),
            "init": init_info}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it

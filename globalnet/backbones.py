@@ -110,6 +110,13 @@ class BackboneSpec:
             return max(self.min_input_size, self.min_train_input_size)
         return self.min_input_size
 
+    def train_aux_logits(self, size: int) -> bool | None:
+        """``False`` when the auxiliary heads cannot train at ``size`` (inception_v3's needs
+        299 px), else ``None`` (the registry default): the ``aux_logits`` to build with."""
+        if self.aux_logits and size < self.min_size(train=True, aux_logits=True):
+            return False
+        return None
+
     @property
     def weights_url(self) -> str:
         return _get_weights(self, self.weights_enum).url

@@ -68,6 +68,12 @@ def amp_dtype(amp: str, device: torch.device) -> torch.dtype | None:
     return None
 
 
+def precision_name(amp: str, device: torch.device) -> str:
+    """``"float32"``, ``"bfloat16"`` or ``"float16"``: what ``amp`` trains in on ``device``
+    (recorded next to results, since it changes speed and, slightly, the numbers)."""
+    return str(amp_dtype(amp, device) or torch.float32).replace("torch.", "")
+
+
 def amp_enabled(amp: str, device: torch.device) -> bool:
     return amp_dtype(amp, device) is not None
 

@@ -460,7 +460,7 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     # epochs ------------------------------------------------------------------------------
     last_loss = ckpt.get("last_loss") if ckpt else None
     log(f"training {config.backbone} at {size}x{size} on {device}"
-        f"{f' with {dev.amp_dtype(config.amp, device)} mixed precision' if amp else ''}"
+        f"{f' with {dev.precision_name(config.amp, device)} mixed precision' if amp else ''}"
         f"{f' x {dist_info.world_size} ranks' if dist_info.enabled else ''}: "
         f"{len(plan)} epoch(s), batch {config.batch_size}, lr {config.lr}")
     for epoch in range(start_epoch, len(plan)):
