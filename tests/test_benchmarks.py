@@ -36,7 +36,11 @@ def test_synthetic_validation_quick_profile(tmp_path):
     assert [r["task"] for r in rows] == ["a", "b"]
     assert sum(map(sum, rows[0]["confusion"])) == 32 and len(rows[0]["confusion"]) == 2
     assert len(rows[1]["confusion"]) == 3
+    for r in rows:   # the flip-TTA figure is its own confusion matrix over the same test images
+        assert sum(map(sum, r["confusion_flip"])) == 32
+        assert r["accuracy_flip"] == sum(r["confusion_flip"][i][i] for i in range(len(r["confusion_flip"]))) / 32
     md = (tmp_path / "synthetic_validation_quick.md").read_text()
+    assert "+ flip TTA %" in md
     assert "| (b) 3 classes, 1-9 faces | mobilenet_v2 |" in md
 
 
