@@ -200,3 +200,34 @@ def test_precision_benchmark_times_both_modes_and_writes_its_table(tmp_path):
     assert "| resnet18 | 64 |" in (tmp_path / "precision.md").read_text()
     with pytest.raises(SystemExit):
         precision.main(["--cases", "resnet18"])
+
+
+def test_task_b_recipe_is_the_measured_chain():
+    """benchmarks/recipes/resnet18_task_b.sh parses with the runner's own parser, each stage
+    continues from the previous stage's checkpoint on new images, and every stage matches a
+    committed results row (same images, seed, lr, curriculum, with or without --init)."""
+    import shlex
+    from pathlib import Path
+
+    from benchmarks.synthetic_validation import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "benchmarks/recipes/resnet18_task_b.sh").read_text()
+    sv = shlex.split(text.split('SV="', 1)[1].split('"', 1)[0])[3:]      # drop python -m module
+    stages = []
+    for line in text.splitlines():
+        if line.startswith("$SV "):
+            line = line.replace('"$OUT/', "OUT/").replace('$CK"', "b-resnet18-224.pt").replace('"', "")
+            stages.append(build_parser().parse_args(sv + shlex.split(line[4:])))
+    assert len(stages) == 5
+    assert stages[0].init is None and stages[0].curriculum
+    for prev, cur in zip(stages, stages[1:]):
+        assert cur.init == prev.save / "b-resnet18-224.pt" and not cur.curriculum
+    assert len({s.seed for s in stages}) == len(stages)                 # never the same images twice
+    rows = [json.loads(l) for l in (root / "benchmarks/results/synthetic_validation.jsonl").read_text().splitlines()]
+    measured = {(r["images"], r["seed"], r["lr"], json.dumps(r["curriculum"]), r.get("init") is not None)
+                for r in rows if r["task"] == "b" and r["backbone"] == "resnet18" and r["size"] == 224
+                and r.get("precision") == "bfloat16" and r["min_crop_scale"] == 0.85}
+    for s in stages:
+        key = (s.images, s.seed, s.lr if s.lr is not None else 2e-3, json.dumps(s.curriculum), s.init is not None)
+        assert key in measured, key
