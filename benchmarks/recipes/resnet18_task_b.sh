@@ -4,7 +4,7 @@
 # 224 px, bfloat16 mixed precision, batch 64, AdamW, a single-face curriculum at 64 px, then
 # task images in stages. Each stage continues from the previous stage's checkpoint (--init) on
 # new images (its own --seed) under its own one-cycle schedule, so the run can stop after any
-# stage and a stage that is interrupted costs only itself. About 2.8 hours on this machine.
+# stage and a stage that is interrupted costs only itself. About 2.6 hours of training on this machine.
 #
 #     bash benchmarks/recipes/resnet18_task_b.sh [OUT_DIR]      # default runs/resnet18_task_b
 #
