@@ -88,19 +88,20 @@ class FastScoreCAMExplainer(Explainer):
             self._compiled = torch.compile(model, dynamic=False, options={"freezing": True})
         return self._compiled
 
-    def _scores(self, masked_source, count: int) -> torch.Tensor:
-        """Logits ``(count, C)`` of ``masked_source(i0, i1)`` batches (float32 on CPU)."""
+    def _scores(self, masked_source, count: int) -> tuple[torch.Tensor, int]:
+        """Logits ``(count, C)`` of ``masked_source(i0, i1)`` batches (float32 on CPU), and how
+        many of the ``count`` inputs went through the compiled model."""
         eager, dtype, fmt = self._score_model()
         compiled = self._compiled_model(eager) if self.compile else None
         out = []
-        self._compiled_forwards = 0
+        n_compiled = 0
         with torch.no_grad() if self.compile else torch.inference_mode():
             for i in range(0, count, self.batch_size):
                 batch = masked_source(i, min(count, i + self.batch_size))
                 n = batch.shape[0]
                 # one static shape: a short last batch runs eagerly (no padding, no recompile)
                 model = compiled if compiled is not None and n == self.batch_size else eager
-                self._compiled_forwards += n if model is compiled else 0
+                n_compiled += n if model is compiled else 0
                 batch = batch.to(dtype).contiguous(memory_format=fmt)
                 try:
                     logits = logits_of(model(batch))
@@ -111,7 +112,7 @@ class FastScoreCAMExplainer(Explainer):
                                        f"({type(e).__name__}: {str(e).splitlines()[0][:200]}); "
                                        "it needs a C++ compiler, or use compile=False") from None
                 out.append(logits.float().cpu())
-        return torch.cat(out) if out else torch.zeros(0)
+        return (torch.cat(out) if out else torch.zeros(0)), n_compiled
 
     # ----------------------------------------------------------------- the hook
     def _attribute_multi(self, x, targets, activations):
@@ -166,9 +167,9 @@ class FastScoreCAMExplainer(Explainer):
                 parts.append(x[0][None] * a[:, None])                # (b, 3, H, W)
             if i1 > n_eval:
                 parts.append(torch.zeros_like(x))
-            return torch.cat(parts)
+            return parts[0] if len(parts) == 1 else torch.cat(parts)
 
-        scores_all = self._scores(masked, n_eval + with_zero)        # (E [+1], classes)
+        scores_all, n_compiled = self._scores(masked, n_eval + with_zero)   # (E [+1], classes)
         scores_eval = scores_all[:n_eval]
         zero_score = scores_all[n_eval] if with_zero else None
         n_classes = scores_all.shape[1]
@@ -196,6 +197,6 @@ class FastScoreCAMExplainer(Explainer):
                  "duplicates": int(len(active) - len(reps)),
                  "evaluated": int(len(evaluated)),
                  "forwards": int(n_eval + with_zero),
-                 "compiled_forwards": int(self._compiled_forwards),
+                 "compiled_forwards": n_compiled,
                  "topk": self.topk, "precision": self.precision, "compile": self.compile}
         return torch.stack(maps), extra

@@ -209,7 +209,7 @@ def test_task_b_recipe_is_the_measured_chain():
     import shlex
     from pathlib import Path
 
-    from benchmarks.synthetic_validation import build_parser
+    from benchmarks.synthetic_validation import DEFAULT_LR, build_parser
 
     root = Path(__file__).resolve().parents[1]
     text = (root / "benchmarks/recipes/resnet18_task_b.sh").read_text()
@@ -229,5 +229,5 @@ def test_task_b_recipe_is_the_measured_chain():
                 for r in rows if r["task"] == "b" and r["backbone"] == "resnet18" and r["size"] == 224
                 and r.get("precision") == "bfloat16" and r["min_crop_scale"] == 0.85}
     for s in stages:
-        key = (s.images, s.seed, s.lr if s.lr is not None else 2e-3, json.dumps(s.curriculum), s.init is not None)
+        key = (s.images, s.seed, s.lr if s.lr is not None else DEFAULT_LR[s.optimizer], json.dumps(s.curriculum), s.init is not None)
         assert key in measured, key
