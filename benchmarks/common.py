@@ -31,6 +31,8 @@ def markdown_table(rows: list[dict], columns: list[str]) -> str:
 
 
 def _fmt(v) -> str:
+    if v is None:
+        return ""
     if isinstance(v, float):
         return f"{v:,.3g}" if abs(v) < 100 else f"{v:,.0f}"
     return str(v)

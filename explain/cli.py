@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="dotted layer path (default: the backbone's cam_target_layer)")
         sp.add_argument("--topk", type=int, default=None,
                         help="fast-scorecam: evaluate only the top-k channels (approximate)")
-        sp.add_argument("--precision", choices=("float32", "bfloat16"), default=None,
+        sp.add_argument("--precision", choices=("float32", "bfloat16", "int8"), default=None,
                         help="fast-scorecam: precision of the masked forwards")
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")

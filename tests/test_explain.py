@@ -1,6 +1,7 @@
 """explain/: explainers, fast Score-CAM exactness, face focus, faithfulness, HTML report."""
 from __future__ import annotations
 
+import copy
 import json
 from html.parser import HTMLParser
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import torch
 from torch import nn
 
-from explain.base import ExplainError
+from explain.base import ActivationCapture, ExplainError, normalise_maps
 from explain.cli import main as explain_main
 from explain.metrics import (confidence_drop, face_focus, face_focus_by_class,
                              face_focus_details, pearson, road)
@@ -162,6 +163,51 @@ def test_fast_scorecam_compiled_matches_eager(tiny, x_tiny):
     assert ex["compiled_forwards"] == [f - f % 5 for f in ex["forwards"]]   # ... ran uncompiled
     np.testing.assert_allclose(c.maps, e.maps, atol=1e-4)
     np.testing.assert_allclose(c.probs, e.probs, atol=1e-5)
+
+
+def test_fast_scorecam_int8_calibrates_once_and_tracks_float32(tiny, x_tiny):
+    """precision='int8': a real FX-quantized copy (quantized conv kernels), calibrated on the
+    first image's masked inputs only, then reused; every channel is still scored. The model's
+    head is steepened so that channel scores really differ: the uniform-weights map
+    ReLU(mean A) is then clearly off the exact map, and int8 must stay far closer than it."""
+    steep = copy.deepcopy(tiny)
+    with torch.no_grad():
+        steep.fc.weight.mul_(20)
+    exact = make("fast-scorecam", steep)
+    q = make("fast-scorecam", steep, precision="int8", batch_size=8)
+    first = q(x_tiny[:1], "all")
+    model8 = q._int8_model
+    assert any(type(m).__module__.startswith("torch.ao.nn.quantized") for m in model8.modules())
+    second = q(x_tiny[1:], "all")                    # not calibrated on this image
+    assert q._int8_model is model8                   # once per explainer
+    with ActivationCapture(steep.features[4]) as cap, torch.no_grad():
+        steep(x_tiny)
+    uniform = normalise_maps(torch.relu(cap.activations.mean(1, keepdim=True)), (SIZE, SIZE))
+    for n, got in enumerate((first, second)):
+        ref = exact(x_tiny[n:n + 1], "all")
+        assert got.extra["forwards"] == ref.extra["forwards"]      # exact: no channel dropped
+        for c in range(3):
+            assert pearson(got.maps[0, c], ref.maps[0, c]) > 0.99
+        assert min(pearson(uniform[n, 0], ref.maps[0, c]) for c in range(3)) < 0.95
+    with pytest.raises(ExplainError, match="compile"):
+        make("fast-scorecam", tiny, precision="int8", compile=True)
+    with pytest.raises(ExplainError, match="precision must be one of"):
+        make("fast-scorecam", tiny, precision="int4")
+
+
+def test_int8_quantize_restores_engine_and_reports_untraceable_models(tiny):
+    from explain.fast_scorecam import quantize_int8
+
+    before = torch.backends.quantized.engine
+    quantize_int8(tiny, torch.randn(4, 3, SIZE, SIZE))
+    assert torch.backends.quantized.engine == before
+
+    class DataDependent(nn.Module):                  # control flow on a tensor: FX cannot trace
+        def forward(self, x):
+            return x.mean((2, 3)) if x.sum() > 0 else -x.mean((2, 3))
+
+    with pytest.raises(ExplainError, match="cannot be traced"):
+        quantize_int8(DataDependent(), torch.randn(2, 3, SIZE, SIZE))
 
 
 # ------------------------------------------------------------------------------ metrics
