@@ -400,6 +400,25 @@ def test_bad_input_fails_cleanly(workspace, case, capsys, tmp_path):
     assert not out.exists() and not (tmp_path / "out").exists()
 
 
+def test_report_with_int8_fast_scorecam(workspace, capsys):
+    """The report path with ``--precision int8``: one explainer, calibrated once, every frame;
+    and an option clash is one message with nothing written."""
+    out = workspace["root"] / "rep_int8"
+    inputs = [workspace["synth"], workspace["video"]]
+    assert explain_main(["report", "--checkpoint", str(workspace["ck"]), "--inputs",
+                         *map(str, inputs), "--out", str(out), "--method", "fast-scorecam",
+                         "--precision", "int8", "--frames", "2", "--quiet"]) == 0
+    assert (out / "index.html").is_file()
+    bad = workspace["root"] / "rep_int8_compile"
+    capsys.readouterr()
+    assert explain_main(["report", "--checkpoint", str(workspace["ck"]), "--inputs",
+                         str(workspace["synth"]), "--out", str(bad), "--method", "fast-scorecam",
+                         "--precision", "int8", "--compile", "--quiet"]) != 0
+    err = capsys.readouterr().err
+    assert "int8" in err and "compile" in err and "Traceback" not in err
+    assert not bad.exists()
+
+
 def test_existing_report_needs_overwrite(workspace, capsys):
     out = workspace["root"] / "rep_exists"
     out.mkdir()
