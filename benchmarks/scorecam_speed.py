@@ -2,15 +2,17 @@
 
     python -m benchmarks.scorecam_speed                  # vgg19 at 224x224, 1 image
     python -m benchmarks.scorecam_speed --weights C.pt   # a trained vgg19 checkpoint
+    python -m benchmarks.scorecam_speed --backbone resnet18 --weights C.pt --images 8
 
-Everything runs in ONE process on the same image and model: grad-cam's ``ScoreCAM`` (its
-default batch of 16, every channel) ``--ref-runs`` times, then each fast configuration
-``--runs`` times (best time kept). Correlation = Pearson r between each fast map and
-grad-cam's map for the predicted class. The model is ``vgg19`` with a 3-way head, random
-init with a fixed seed unless ``--weights`` is given (no ImageNet weights are downloaded), on a
-synthgroup image. On a random-init network few channels of ``features.35`` are constant or
-duplicated, so the exact path gains little from skipping them; the ``extra`` column shows
-how many channels each configuration evaluated.
+Everything runs in ONE process on the same images and model: grad-cam's ``ScoreCAM`` (its
+default batch of 16, every channel) ``--ref-runs`` times per image, then each fast
+configuration ``--runs`` times per image (best time kept). Correlation = Pearson r between each
+fast map and grad-cam's map for the image's predicted class, averaged over the ``--images``
+synthgroup images, with the worst image beside it. The model is ``vgg19`` with a 3-way head,
+random init with a fixed seed unless ``--weights`` is given (no ImageNet weights are
+downloaded). On a random-init network few channels of ``features.35`` are constant or
+duplicated, so the exact path gains little from skipping them; the ``forwards`` column shows
+how many forward passes each configuration ran.
 
 Two things keep the correlation column honest:
 
@@ -31,11 +33,12 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
-from .common import machine, markdown_table, save
+from .common import RESULTS, machine, markdown_table, save
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -49,10 +52,13 @@ def main(argv=None) -> int:
     p.add_argument("--weights", default=None, help="checkpoint path (default: random init)")
     p.add_argument("--ref-runs", type=int, default=1)
     p.add_argument("--runs", type=int, default=2)
+    p.add_argument("--images", type=int, default=1,
+                   help="synthgroup images 0..N-1, each explained for its predicted class")
     p.add_argument("--topk", type=int, nargs="*", default=[32, 64])
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
     p.add_argument("--no-int8", action="store_true", help="skip the precision=int8 rows")
+    p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
 
     from pytorch_grad_cam import ScoreCAM
@@ -68,37 +74,55 @@ def main(argv=None) -> int:
     spec = get_backbone_spec(args.backbone)
     cfg = GenConfig(size=(args.size, args.size), seed=args.seed)
     sources = Sources(cfg)
-    image = make_sample(cfg, sources, 0).image
     fast0 = create_explainer("fast-scorecam", model, args.backbone, input_size=args.size)
-    x = fast0.preprocess(image)
-    x_warm = fast0.preprocess(make_sample(cfg, sources, 1).image)   # prepare-once rows start here
     layer = resolve_layer(model, spec.cam_target_layer)
-    with torch.no_grad(), ActivationCapture(layer) as cap:
-        probs = torch.softmax(model(x), 1)[0]
-    target = int(probs.argmax())
-    uniform = normalise_maps(torch.relu(cap.activations.float().mean(1, keepdim=True)),
-                             (args.size, args.size))[0, 0]
+    xs, targets, probs, uniforms = [], [], [], []
+    for i in range(args.images):
+        x = fast0.preprocess(make_sample(cfg, sources, i).image)
+        with torch.no_grad(), ActivationCapture(layer) as cap:
+            p_i = torch.softmax(model(x), 1)[0]
+        xs.append(x)
+        probs.append([float(v) for v in p_i])
+        targets.append(int(p_i.argmax()))
+        uniforms.append(normalise_maps(torch.relu(cap.activations.float().mean(1, keepdim=True)),
+                                       (args.size, args.size))[0, 0])
+    # prepare-once rows (compile, int8 calibration) start on an image that is not measured
+    x_warm = fast0.preprocess(make_sample(cfg, sources, args.images).image)
 
     load_start = os.getloadavg()
     rows = []
-    # --- reference: grad-cam's ScoreCAM
-    ref_times = []
-    for _ in range(args.ref_runs):
-        t = time.perf_counter()
-        with ScoreCAM(model=model, target_layers=[layer]) as cam:
-            ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(target)])[0]
-        ref_times.append(time.perf_counter() - t)
-    t_ref = min(ref_times)
+    # --- reference: grad-cam's ScoreCAM, best of --ref-runs per image
+    refs, ref_times = [], []
+    for x, target in zip(xs, targets):
+        times = []
+        for _ in range(args.ref_runs):
+            t = time.perf_counter()
+            with ScoreCAM(model=model, target_layers=[layer]) as cam:
+                ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(target)])[0]
+            times.append(time.perf_counter() - t)
+        refs.append(ref)
+        ref_times.append(min(times))
+    t_ref = float(np.mean(ref_times))
+
+    def compared(maps: list[np.ndarray]) -> dict:
+        r = [_pearson(m, ref) for m, ref in zip(maps, refs)]
+        return {"pearson_r": float(np.mean(r)), "pearson_r_min": float(np.min(r)),
+                "pearson_r_per_image": r,
+                "max_abs_diff": float(max(np.abs(m - ref).max() for m, ref in zip(maps, refs)))}
+
     rows.append({"method": "grad-cam ScoreCAM (batch 16)", "mode": "reference", "seconds": t_ref,
-                 "speedup": 1.0, "pearson_r": 1.0, "forwards": None})
+                 "seconds_per_image": ref_times, "speedup": 1.0, "pearson_r": 1.0,
+                 "pearson_r_min": 1.0})
     rows.append({"method": "uniform weights ReLU(mean A) (control)", "mode": "control",
-                 "seconds": None, "speedup": None, "pearson_r": _pearson(uniform, ref),
-                 "max_abs_diff": float(np.abs(uniform - ref).max()), "forwards": 0})
+                 "forwards": 0, **compared(uniforms)})
     print(rows[-1], flush=True)
 
     configs = [("exact", dict(precision="float32")), ("exact", dict(precision="bfloat16"))]
     configs += [("approximate", dict(precision="float32", topk=k)) for k in args.topk]
     configs += [("approximate", dict(precision="bfloat16", topk=k)) for k in args.topk]
+    if args.topk:          # the other stand-in scores for skipped channels (default: baseline)
+        configs += [("approximate", dict(precision="bfloat16", topk=args.topk[0], fill=f))
+                    for f in ("mean", "zero")]
     if not args.no_compile:
         configs += [("exact", dict(precision="bfloat16", compile=True))]
         configs += [("approximate", dict(precision="bfloat16", topk=k, compile=True)) for k in args.topk]
@@ -107,47 +131,56 @@ def main(argv=None) -> int:
         configs += [("approximate", dict(precision="int8", topk=k)) for k in args.topk]
     for mode, opts in configs:
         exp = create_explainer("fast-scorecam", model, args.backbone, input_size=args.size, **opts)
-        times, first = [], None
+        first = None
         if opts.get("compile") or opts.get("precision") == "int8":   # once per explainer
             t = time.perf_counter()
-            exp(x_warm, target)                      # on another image: time it apart
+            exp(x_warm, targets[0])                  # on another image: time it apart
             first = time.perf_counter() - t
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            res = exp(x, target)
-            times.append(time.perf_counter() - t)
-        best = min(times)
+        best, maps, extras = [], [], []
+        for x, target in zip(xs, targets):
+            times = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                res = exp(x, target)
+                times.append(time.perf_counter() - t)
+            best.append(min(times))
+            maps.append(res.maps[0, 0])
+            extras.append(res.extra)
+        seconds = float(np.mean(best))
         rows.append({"method": "fast-scorecam " + " ".join(f"{k}={v}" for k, v in opts.items()),
-                     "mode": mode, "seconds": best, "speedup": t_ref / best,
-                     "pearson_r": _pearson(res.maps[0, 0], ref),
-                     "max_abs_diff": float(np.abs(res.maps[0, 0] - ref).max()),
-                     "forwards": res.extra["forwards"], "constant": res.extra["constant"],
-                     "duplicates": res.extra["duplicates"],
+                     "mode": mode, "seconds": seconds, "seconds_per_image": best,
+                     "speedup": t_ref / seconds, **compared(maps),
+                     **{k: float(np.mean([e[k] for e in extras]))
+                        for k in ("forwards", "constant", "duplicates")},
                      "first_call_s": first})
-        print(rows[-1], flush=True)
+        print({k: v for k, v in rows[-1].items() if not k.endswith("per_image")}, flush=True)
 
-    columns = ["method", "mode", "seconds", "speedup", "pearson_r", "max_abs_diff", "forwards",
-               "constant", "duplicates", "first_call_s"]
+    columns = ["method", "mode", "seconds", "speedup", "pearson_r", "pearson_r_min",
+               "max_abs_diff", "forwards", "constant", "duplicates", "first_call_s"]
     payload = {"backbone": args.backbone, "size": args.size, "weights": args.weights or "random init",
-               "seed": args.seed, "target_class": target, "probs": [float(v) for v in probs], "threads": torch.get_num_threads(),
+               "seed": args.seed, "images": args.images, "targets": targets, "probs": probs,
+               "threads": torch.get_num_threads(),
                "reference_times": ref_times, "rows": rows, "machine": machine(),
                "loadavg_start": load_start, "loadavg_end": os.getloadavg()}
+    shown = ", ".join(f"{t} (p = {pr[t]:.3f})" for t, pr in zip(targets, probs))
     md = (f"# Score-CAM speed: grad-cam vs fast path\n\n{args.backbone} at {args.size}x{args.size}, "
-          f"{payload['weights']}, one synthgroup image, target class {target} (p = "
-          f"{', '.join(f'{v:.3f}' for v in probs.tolist())}), "
-          f"{torch.get_num_threads()} threads, one process. Best of {args.runs} runs for the fast "
-          f"path, {args.ref_runs} for grad-cam. pearson_r: against grad-cam's map. Load average "
-          f"{payload['loadavg_start'][0]:.1f} at start, {payload['loadavg_end'][0]:.1f} at end "
-          f"(a shared machine: the ratio is only as steady as the load). compile=True and "
-          f"precision=int8 rows: `seconds` is per image once prepared; `first_call_s` is a "
-          f"first, different image, compiling or int8 calibration included (once per "
-          f"explainer, e.g. once per report). The control row is the uniform-weights map "
-          f"ReLU(mean A): if its r is as high as the fast rows', this network's scores are too "
-          f"flat for r to test fidelity.\n\n"
-          + markdown_table([{**r, "pearson_r": f"{r['pearson_r']:.6f}"} for r in rows], columns)
+          f"{payload['weights']}, {args.images} synthgroup image(s), each explained for its "
+          f"predicted class: {shown}; {torch.get_num_threads()} threads, one process. Best of "
+          f"{args.runs} runs per image for the fast path, {args.ref_runs} for grad-cam; "
+          f"`seconds` is the mean over the images, `speedup` grad-cam's mean over it. "
+          f"pearson_r: against grad-cam's map, mean over the images; pearson_r_min: the worst "
+          f"image. Load average {payload['loadavg_start'][0]:.1f} at start, "
+          f"{payload['loadavg_end'][0]:.1f} at end (a shared machine: the ratio is only as "
+          f"steady as the load). compile=True and precision=int8 rows: `seconds` is per image "
+          f"once prepared; `first_call_s` is a first, different image, compiling or int8 "
+          f"calibration included (once per explainer, e.g. once per report). The control row "
+          f"is the uniform-weights map ReLU(mean A): if its r is as high as the fast rows', this "
+          f"network's scores are too flat for r to test fidelity.\n\n"
+          + markdown_table([{**r, "pearson_r": f"{r['pearson_r']:.6f}",
+                             "pearson_r_min": f"{r['pearson_r_min']:.6f}"} for r in rows], columns)
           + "\n")
     name = "scorecam_speed" if args.backbone == "vgg19" else f"scorecam_speed_{args.backbone}"
-    j, m = save(name, payload, md)
+    j, m = save(name, payload, md, args.results)
     print(md)
     print(f"wrote {j} and {m}")
     return 0

@@ -17,6 +17,8 @@ EXIT_ERROR = 2
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .fast_scorecam import FILLS, PRECISIONS
+
     p = argparse.ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
                                 "for the global-only group-emotion CNNs.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -31,7 +33,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="dotted layer path (default: the backbone's cam_target_layer)")
         sp.add_argument("--topk", type=int, default=None,
                         help="fast-scorecam: evaluate only the top-k channels (approximate)")
-        sp.add_argument("--precision", choices=("float32", "bfloat16", "int8"), default=None,
+        sp.add_argument("--fill", choices=FILLS, default=None,
+                        help="fast-scorecam --topk: stand-in score of the skipped channels "
+                             "(default baseline: the all-zero input's score)")
+        sp.add_argument("--precision", choices=PRECISIONS, default=None,
                         help="fast-scorecam: precision of the masked forwards")
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
@@ -71,6 +76,8 @@ def _method_options(args) -> dict:
         opts["topk"] = args.topk
     if args.precision is not None:
         opts["precision"] = args.precision
+    if args.fill is not None:
+        opts["fill"] = args.fill
     if args.compile:
         opts["compile"] = True
     if args.batch_size is not None:

@@ -48,13 +48,22 @@ Because the softmax denominator is common to all channels and the final map is m
 normalised, only ``exp(s_k)`` ratios matter - which is why skipping/merging is exact.
 
 **Approximate** mode, ``topk=k``: only the ``k`` channels with the largest mean activation (a
-cheap proxy for their share of ``sum_k w_k A_k``) are evaluated; every other non-constant channel
-gets the mean exponentiated score of the evaluated ones (``fill="mean"``, default) or is dropped
-(``fill="zero"``). Cost: ``k`` (+1) forwards instead of ``C``. The map is no longer exact; its
-correlation with grad-cam's map is reported by ``benchmarks/scorecam_speed.py``, beside a
-uniform-weights control (``ReLU(mean_k A_k)``, no forward at all): on a trained ResNet18 the
-top-k maps are barely closer to grad-cam's than that control, so top-k is a preview, not a
-substitute.
+cheap proxy for their share of ``sum_k w_k A_k``) are evaluated. Every other non-constant
+channel needs a stand-in score (``fill``):
+
+* ``"baseline"`` (default): the score of the all-zero input, i.e. it is treated like a channel
+  whose mask carries no information (a constant channel). On an untrained network, where all
+  scores are nearly equal, this keeps the near-uniform weights; on a trained one the skipped,
+  weakly active channels get the low weight they mostly have;
+* ``"mean"``: the mean exponentiated score of the evaluated channels. Hundreds of skipped
+  channels at the average weight drown the evaluated ones: on a trained ResNet18 the map falls
+  back to the uniform-weights map ``ReLU(mean_k A_k)``;
+* ``"zero"``: dropped (weight 0).
+
+Cost: ``k`` + 1 forwards instead of ``C``. The map is no longer exact; its correlation with
+grad-cam's map is reported by ``benchmarks/scorecam_speed.py``, beside the uniform-weights
+control (no forward at all), which shows whether a network's scores are spread enough for the
+correlation to mean anything.
 """
 from __future__ import annotations
 
@@ -67,6 +76,7 @@ from .base import Explainer, ExplainError, logits_of
 
 
 PRECISIONS = ("float32", "bfloat16", "int8")
+FILLS = ("baseline", "mean", "zero")     # stand-in score of a channel top-k did not evaluate
 
 
 def quantize_int8(model: torch.nn.Module, calibration: torch.Tensor) -> torch.nn.Module:
@@ -106,7 +116,8 @@ class FastScoreCAMExplainer(Explainer):
     name = "fast-scorecam"
 
     def __init__(self, *args, topk: int | None = None, batch_size: int = 32,
-                 precision: str = "float32", fill: str = "mean", compile: bool = False, **kwargs):
+                 precision: str = "float32", fill: str = "baseline", compile: bool = False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         if topk is not None and int(topk) < 1:
             raise ExplainError(f"topk must be >= 1 or None, not {topk!r}")
@@ -117,8 +128,8 @@ class FastScoreCAMExplainer(Explainer):
                                "applies to float32/bfloat16 only")
         if precision == "int8" and self.device.type != "cpu":
             raise ExplainError(f"precision='int8' runs on the CPU only, not on {self.device}")
-        if fill not in ("mean", "zero"):
-            raise ExplainError(f"fill must be 'mean' or 'zero', not {fill!r}")
+        if fill not in FILLS:
+            raise ExplainError(f"fill must be one of {', '.join(FILLS)}, not {fill!r}")
         self.topk = None if topk is None else int(topk)
         self.batch_size = max(1, int(batch_size))
         self.precision = precision
@@ -216,7 +227,9 @@ class FastScoreCAMExplainer(Explainer):
         upsample = torch.nn.UpsamplingBilinear2d(size=size)
 
         n_eval = len(evaluated)
-        with_zero = bool(const.any()) or n_eval == 0     # constant maps all mask x to zeros
+        skipped = n_eval < len(reps)
+        # constant maps all mask x to zeros; "baseline" gives skipped channels that score too
+        with_zero = bool(const.any()) or n_eval == 0 or (skipped and self.fill == "baseline")
 
         def masked(i0, i1):           # the evaluated channels' masked inputs, then the zero input
             j1 = min(i1, n_eval)
@@ -247,7 +260,9 @@ class FastScoreCAMExplainer(Explainer):
         for t in targets.tolist():
             s = scores[:, t].clone()
             if not bool(known.all()):                                 # top-k approximation
-                if self.fill == "mean":
+                if self.fill == "baseline":
+                    s[~known] = zero_score[t]
+                elif self.fill == "mean":
                     ev = s[evaluated]
                     s[~known] = torch.logsumexp(ev, 0) - np.log(len(ev))
                 else:
@@ -260,5 +275,6 @@ class FastScoreCAMExplainer(Explainer):
                  "evaluated": int(len(evaluated)),
                  "forwards": int(n_eval + with_zero),
                  "compiled_forwards": n_compiled,
-                 "topk": self.topk, "precision": self.precision, "compile": self.compile}
+                 "topk": self.topk, "fill": self.fill if skipped else None,
+                 "precision": self.precision, "compile": self.compile}
         return torch.stack(maps), extra

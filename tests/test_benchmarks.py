@@ -231,3 +231,29 @@ def test_task_b_recipe_is_the_measured_chain():
     for s in stages:
         key = (s.images, s.seed, s.lr if s.lr is not None else DEFAULT_LR[s.optimizer], json.dumps(s.curriculum), s.init is not None)
         assert key in measured, key
+
+
+def test_scorecam_speed_runner_small(tmp_path):
+    """The Score-CAM benchmark end to end on a small backbone: reference, control, exact,
+    approximate and int8 rows, per-image correlations, JSON + Markdown written."""
+    from benchmarks.scorecam_speed import main
+    assert main(["--backbone", "squeezenet1_1", "--size", "64", "--images", "2", "--runs", "1",
+                 "--topk", "8", "--no-compile", "--results", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "scorecam_speed_squeezenet1_1.json").read_text())
+    rows = {r["method"]: r for r in data["rows"]}
+    assert data["images"] == 2 and len(data["targets"]) == 2
+    ref = rows["grad-cam ScoreCAM (batch 16)"]
+    assert len(ref["seconds_per_image"]) == 2 and ref["seconds"] > 0
+    assert "uniform weights ReLU(mean A) (control)" in rows
+    for name in ("fast-scorecam precision=float32", "fast-scorecam precision=int8"):
+        r = rows[name]
+        assert r["mode"] == "exact" and len(r["pearson_r_per_image"]) == 2
+        assert r["pearson_r_min"] <= r["pearson_r"] and r["pearson_r_min"] > 0.99
+    assert rows["fast-scorecam precision=float32"]["max_abs_diff"] < 1e-3
+    assert rows["fast-scorecam precision=int8"]["first_call_s"] > 0
+    approx = [r for r in data["rows"] if r["mode"] == "approximate"]
+    assert {r["method"] for r in approx} >= {"fast-scorecam precision=bfloat16 topk=8 fill=mean",
+                                            "fast-scorecam precision=int8 topk=8"}
+    assert all(r["forwards"] <= 9 for r in approx)
+    md = (tmp_path / "scorecam_speed_squeezenet1_1.md").read_text()
+    assert "pearson_r_min" in md and "| None |" not in md

@@ -151,6 +151,26 @@ def test_fast_scorecam_topk_is_cheaper_and_close(tiny, x_tiny):
         make("fast-scorecam", tiny, topk=0)
 
 
+def test_fast_scorecam_topk_baseline_fill_holds_on_flat_and_steep_scores(tiny, x_tiny):
+    """Skipped channels scored like the all-zero input ("baseline") track the exact map both
+    when scores are nearly equal (where "zero" fails) and when they are spread (where "mean"
+    drowns the evaluated channels and "zero" loses the rest)."""
+    steep = copy.deepcopy(tiny)
+    with torch.no_grad():
+        steep.fc.weight.mul_(20)
+
+    def worst(model, **kw):
+        e = make("fast-scorecam", model)(x_tiny, "all")
+        a = make("fast-scorecam", model, topk=8, **kw)(x_tiny, "all")
+        return min(pearson(a.maps[n, c], e.maps[n, c]) for n in range(2) for c in range(3))
+
+    assert worst(tiny) > 0.999 and worst(tiny, fill="zero") < 0.99
+    base, mean, zero = worst(steep), worst(steep, fill="mean"), worst(steep, fill="zero")
+    assert base > 0.97 and base > mean + 0.1 and base > zero + 0.1
+    with pytest.raises(ExplainError, match="fill must be one of"):
+        make("fast-scorecam", tiny, topk=8, fill="median")
+
+
 def test_fast_scorecam_compiled_matches_eager(tiny, x_tiny):
     """torch.compile (inductor, frozen weights; full batches compiled, a short last batch run
     eagerly) changes speed, not the map."""
