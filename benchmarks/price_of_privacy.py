@@ -200,7 +200,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
                                fresh=fresh)
         spec = get_backbone_spec(global_backbone)
         times["global_train_s"] = time.time() - t
-    del train_small
+    train_small = None     # free the images (the closure above shares this cell)
 
     def train_faces(data, tag):
         """Per-face CNN on ``data``'s matched crops, then (on a copy) attention end to end."""

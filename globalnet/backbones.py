@@ -475,15 +475,18 @@ def _strip_prefixes(state: dict) -> dict:
     return out
 
 
-def _load_state(model: nn.Module, state: dict, what: str) -> None:
+def _load_state(model: nn.Module, state: dict, what: str, target: str | None = None,
+                hint: str = "") -> None:
+    """Load ``state`` strictly; a shape or key mismatch is one GlobalNetError saying that
+    ``what`` does not fit ``target`` (default: the model's backbone or class name)."""
+    target = target or getattr(model, "backbone_name", None) or type(model).__name__
     try:
         result = model.load_state_dict(state, strict=False)
     except RuntimeError as e:        # shape mismatch
-        raise GlobalNetError(f"{what} do not fit {type(model).__name__}: "
+        raise GlobalNetError(f"{what} do not fit {target}: "
                              f"{str(e).splitlines()[-1].strip()}") from None
     if result.missing_keys or result.unexpected_keys:
-        raise GlobalNetError(_mismatch_message(what, getattr(model, "backbone_name", None) or
-                                               type(model).__name__, result))
+        raise GlobalNetError(_mismatch_message(what, target, result) + hint)
 
 
 def _mismatch_message(what: str, target: str, result) -> str:
@@ -542,14 +545,8 @@ def _load_checkpoint_into(model: nn.Module, spec: BackboneSpec, path: Path, num_
         _drop_aux(model, spec)       # trained without auxiliary heads
     if aux_prefixes and getattr(model, "aux_logits", True) is False:
         state = {k: v for k, v in state.items() if not k.startswith(aux_prefixes)}
-    try:
-        result = model.load_state_dict(state, strict=False)
-    except RuntimeError as e:        # shape mismatch
-        raise GlobalNetError(f"checkpoint {path} does not fit {spec.name}: "
-                             f"{str(e).splitlines()[-1].strip()}") from None
-    if result.missing_keys or result.unexpected_keys:
-        raise GlobalNetError(_mismatch_message(f"checkpoint {path}", spec.name, result)
-                             + (" (is it a checkpoint of another backbone?)" if ck_name is None else ""))
+    _load_state(model, state, f"the weights in checkpoint {path}", spec.name,
+                hint=" (is it a checkpoint of another backbone?)" if ck_name is None else "")
 
 
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, name: str | None = None,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..errors import GlobalNetError
 from .detect import Box, FaceDetector, GroundTruthBoxes, check_image
 from .face_model import FaceResNet, crop_face, predict_faces
 from .fusion import fuse

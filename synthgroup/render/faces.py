@@ -782,7 +782,7 @@ def _draw_dynamic(img: np.ndarray, st: _Static, idt: Identity, a) -> None:  # no
     k, cx, G = st.k, st.cx, st.G
     skin, dark = st.skin, st.dark
     ey, ny, my = st.ey, st.ny, st.my
-    ew, sep, nw = st.ew, st.sep, st.nw
+    ew, nw = st.ew, st.nw
     wr = idt.wrinkles
     th_l = st.th_line
 

@@ -19,7 +19,6 @@ separates them. KDEF is licensed by the Karolinska Institutet: obtain it yoursel
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar
 
 from ..errors import SourceError
