@@ -96,6 +96,29 @@ def test_detector_template_clips_and_sorts():
     assert iou([0, 0, 10, 10], [0, 0, 10, 10]) == 1 and iou([0, 0, 5, 5], [10, 10, 5, 5]) == 0
 
 
+def test_detector_output_does_not_depend_on_the_order_found():
+    """OpenCV's parallel detectMultiScale returns boxes in a thread-dependent order; equal-area
+    boxes must still come out in one order (it decides which crops train the face model)."""
+    found = [(30, 10, 20, 20), (5, 40, 20, 20), (5, 5, 20, 20, 0.4), (5, 5, 20, 20, 0.9),
+             (60, 60, 30, 30)]
+
+    class Shuffled(FaceDetector):
+        def __init__(self, seed):
+            self.order = np.random.default_rng(seed).permutation(len(found))
+
+        def _find(self, image):
+            return [found[i] for i in self.order]
+
+    image = np.zeros((100, 100, 3), np.uint8)
+    results = {tuple((tuple(b.as_list()), b.score) for b in Shuffled(s).detect(image))
+               for s in range(20)}
+    assert len(results) == 1
+    boxes = next(iter(results))
+    assert boxes[0][0] == (60, 60, 30, 30)                  # largest first
+    assert [b for b, _ in boxes[1:]] == [(5, 5, 20, 20), (5, 5, 20, 20), (30, 10, 20, 20),
+                                        (5, 40, 20, 20)]
+
+
 def test_onnx_detector_bad_files(tmp_path):
     with pytest.raises(GlobalNetError, match=r"nope\.onnx does not exist"):
         OnnxDetector(tmp_path / "nope.onnx")

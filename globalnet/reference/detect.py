@@ -83,7 +83,9 @@ class FaceDetector:
             x1, y1 = min(w, int(round(x + bw))), min(h, int(round(y + bh)))
             if x1 - x0 >= 2 and y1 - y0 >= 2:
                 out.append(Box(x0, y0, x1 - x0, y1 - y0, score))
-        out.sort(key=lambda b: -b.area)
+        # largest first, then a total order: OpenCV's parallel detectMultiScale returns boxes
+        # in a thread-dependent order, and equal-area ties must not carry that into results
+        out.sort(key=lambda b: (-b.area, b.y, b.x, b.w, b.h, -b.score))
         return out
 
     def _find(self, image: np.ndarray):  # pragma: no cover - hook
