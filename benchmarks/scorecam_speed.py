@@ -41,10 +41,6 @@ import torch
 from .common import RESULTS, machine, markdown_table, save
 
 
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.corrcoef(a.ravel().astype(np.float64), b.ravel().astype(np.float64))[0, 1])
-
-
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--backbone", default="vgg19")
@@ -66,6 +62,7 @@ def main(argv=None) -> int:
     from synthgroup import GenConfig, Sources, make_sample
 
     from explain.base import ActivationCapture, normalise_maps
+    from explain.metrics import pearson
     from explain.registry import create_explainer
     from globalnet.backbones import create_backbone, get_backbone_spec, resolve_layer
 
@@ -105,7 +102,7 @@ def main(argv=None) -> int:
     t_ref = float(np.mean(ref_times))
 
     def compared(maps: list[np.ndarray]) -> dict:
-        r = [_pearson(m, ref) for m, ref in zip(maps, refs)]
+        r = [pearson(m, ref) for m, ref in zip(maps, refs)]
         return {"pearson_r": float(np.mean(r)), "pearson_r_min": float(np.min(r)),
                 "pearson_r_per_image": r,
                 "max_abs_diff": float(max(np.abs(m - ref).max() for m, ref in zip(maps, refs)))}

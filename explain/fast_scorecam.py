@@ -259,7 +259,7 @@ class FastScoreCAMExplainer(Explainer):
         maps = []
         for t in targets.tolist():
             s = scores[:, t].clone()
-            if not bool(known.all()):                                 # top-k approximation
+            if skipped:                                               # top-k approximation
                 if self.fill == "baseline":
                     s[~known] = zero_score[t]
                 elif self.fill == "mean":

@@ -50,6 +50,16 @@ def tiny():
 
 
 @pytest.fixture(scope="module")
+def steep(tiny):
+    """Tiny with a 20x steeper head: channel scores spread as in a trained network, so the
+    uniform-weights map is clearly off the exact Score-CAM map."""
+    model = copy.deepcopy(tiny)
+    with torch.no_grad():
+        model.fc.weight.mul_(20)
+    return model
+
+
+@pytest.fixture(scope="module")
 def x_tiny():
     g = torch.Generator().manual_seed(1)
     return torch.randn(2, 3, SIZE, SIZE, generator=g)
@@ -151,13 +161,10 @@ def test_fast_scorecam_topk_is_cheaper_and_close(tiny, x_tiny):
         make("fast-scorecam", tiny, topk=0)
 
 
-def test_fast_scorecam_topk_baseline_fill_holds_on_flat_and_steep_scores(tiny, x_tiny):
+def test_fast_scorecam_topk_baseline_fill_holds_on_flat_and_steep_scores(tiny, steep, x_tiny):
     """Skipped channels scored like the all-zero input ("baseline") track the exact map both
     when scores are nearly equal (where "zero" fails) and when they are spread (where "mean"
     drowns the evaluated channels and "zero" loses the rest)."""
-    steep = copy.deepcopy(tiny)
-    with torch.no_grad():
-        steep.fc.weight.mul_(20)
 
     def worst(model, **kw):
         e = make("fast-scorecam", model)(x_tiny, "all")
@@ -185,14 +192,11 @@ def test_fast_scorecam_compiled_matches_eager(tiny, x_tiny):
     np.testing.assert_allclose(c.probs, e.probs, atol=1e-5)
 
 
-def test_fast_scorecam_int8_calibrates_once_and_tracks_float32(tiny, x_tiny):
+def test_fast_scorecam_int8_calibrates_once_and_tracks_float32(tiny, steep, x_tiny):
     """precision='int8': a real FX-quantized copy (quantized conv kernels), calibrated on the
     first image's masked inputs only, then reused; every channel is still scored. The model's
     head is steepened so that channel scores really differ: the uniform-weights map
     ReLU(mean A) is then clearly off the exact map, and int8 must stay far closer than it."""
-    steep = copy.deepcopy(tiny)
-    with torch.no_grad():
-        steep.fc.weight.mul_(20)
     exact = make("fast-scorecam", steep)
     q = make("fast-scorecam", steep, precision="int8", batch_size=8)
     first = q(x_tiny[:1], "all")
