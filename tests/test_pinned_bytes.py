@@ -1,0 +1,148 @@
+"""The generator's output bytes are pinned: a refactor that changes one pixel fails here.
+
+The tables hold the sha256 of generated images, instance masks and records (embedded default
+sources: procedural faces on procedural scenes, every scene category, one to nine faces) and of
+direct procedural renders (scenes, faces, identities). They were computed on the code before the
+procedural renderers were split into a package (issue 16, part 4). When an output change is
+intended, say so in the commit and print fresh tables with ``python tests/test_pinned_bytes.py``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+import numpy as np
+import pytest
+
+from synthgroup import GenConfig, Sources, make_sample
+from synthgroup.config import ImageAugConfig
+from synthgroup.render.faces import identity_from_seed, render_face
+from synthgroup.render.scenes import render_scene
+
+#: name -> (configuration, sample indices); the indices cover all ten scene categories.
+CONFIGS = {
+    "default": (GenConfig(size=(96, 128)), (0, 1, 2, 4, 6, 9, 11, 13, 15, 17, 18, 25)),
+    "image_aug": (GenConfig(size=(64, 80), seed=5, image_aug=ImageAugConfig(enabled=True)), (0, 1, 2)),
+}
+SCENES = [(category, seed) for category in ("classroom", "conference_room", "bedroom", "dining_room",
+                                            "kitchen", "living_room", "restaurant", "bridge",
+                                            "church_outdoor", "tower") for seed in (0, 1)]
+SCENE_SIZE = (72, 96)
+#: (identity seed, expression, intensity, height): supersampled, plain and densely sampled sizes
+FACES = [(0, "neutral", 1.0, 20), (1, "happiness", 0.8, 64), (2, "anger", 1.0, 64),
+         (3, "fear", 0.6, 48), (4, "surprise", 1.0, 170), (5, "sadness", 0.9, 96),
+         (6, "disgust", 1.0, 30)]
+IDENTITY_SEEDS = range(200)
+
+
+def digest(array: np.ndarray) -> str:
+    """sha256 of an array's shape, dtype and bytes (first 16 hex digits)."""
+    a = np.ascontiguousarray(array)
+    return hashlib.sha256(f"{a.shape}{a.dtype}".encode() + a.tobytes()).hexdigest()[:16]
+
+
+def text_digest(obj) -> str:
+    """sha256 of an object's canonical JSON (first 16 hex digits)."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_SOURCES: dict = {}
+
+
+def sample_digests(config: str, index: int) -> tuple[str, str, str]:
+    """(image, mask, record) digests of one generated sample."""
+    cfg = CONFIGS[config][0]
+    sources = _SOURCES.get(config) or _SOURCES.setdefault(config, Sources(cfg))
+    s = make_sample(cfg, sources, index)
+    return digest(s.image), digest(s.mask), text_digest(s.record)
+
+
+def identities_digest() -> str:
+    return text_digest([dataclasses.asdict(identity_from_seed(s)) for s in IDENTITY_SEEDS])
+
+
+PINNED_SAMPLES = {
+    ('default', 0): ('8fc4bda34754db1b', '862895011429884e', '6e4cfbb7030c2e45'),
+    ('default', 1): ('26ada6bc8d17d5b5', 'd49a16b25b2c2ed1', '207e5b3f45148702'),
+    ('default', 2): ('3c7b3ed0dd2f6c73', '6c3663c870f2dbdb', 'f727a76ff133f27b'),
+    ('default', 4): ('79a036d57b0cb685', 'ee51df87a98d03b9', 'a5ee2b130f26c4bf'),
+    ('default', 6): ('3afef22ae0248b7e', 'e0eb260df3996268', '772be8bccdc14fc4'),
+    ('default', 9): ('b919243e98967979', 'f01087f3ccb61e4a', '988750447068b693'),
+    ('default', 11): ('4edf31f99862cb3a', 'be943fbb7def07a4', '5082eb33325ade1a'),
+    ('default', 13): ('ad46fec57690d268', '1b239a10dc58362c', '6d442025b5bec130'),
+    ('default', 15): ('07c7eefd99f51831', 'db2c6c7f2b219b1f', 'f1ffaa5ba84021b9'),
+    ('default', 17): ('a96f5097c2140c53', 'cf8bb5bbe057924c', '570cf7d13679b7f1'),
+    ('default', 18): ('2878827116ee62ee', 'f907a136ee16d8cd', '4429a1509037f56e'),
+    ('default', 25): ('3f666feffd64176d', 'a715c29fa4175c18', '795e826b79e31e75'),
+    ('image_aug', 0): ('be2e8e3b16b64094', '022e305983e05097', 'f56d297de64e8c77'),
+    ('image_aug', 1): ('9a10257f6a4f9de7', 'ebaf7baa363df59a', '5b6fa532ea403ebe'),
+    ('image_aug', 2): ('c05662503916c47a', 'fac3905d9cc70ab8', '5a848ec371af4f78'),
+}
+PINNED_SCENES = {
+    ('classroom', 0): '49307f77be0d3b63',
+    ('classroom', 1): '1121792f06609b71',
+    ('conference_room', 0): '5ff1edb22957e2f1',
+    ('conference_room', 1): '907824f8eea71b68',
+    ('bedroom', 0): 'c7132ccaed8573f6',
+    ('bedroom', 1): '461225a86a2a477e',
+    ('dining_room', 0): 'e260ac6ea18323dd',
+    ('dining_room', 1): '1dc5ba941750d035',
+    ('kitchen', 0): '52ab6c5a5fef9381',
+    ('kitchen', 1): '756a2254c6aacc3e',
+    ('living_room', 0): '77186879bb39e99b',
+    ('living_room', 1): '592f5e406bfba551',
+    ('restaurant', 0): 'f4f5137ffac95f78',
+    ('restaurant', 1): '3e082f7771faf6a6',
+    ('bridge', 0): 'f6c87c4052f9b156',
+    ('bridge', 1): '69372f0b0184ee0a',
+    ('church_outdoor', 0): 'f102f8c82952ae82',
+    ('church_outdoor', 1): '5de5773dfdc0fc04',
+    ('tower', 0): '2dcf3172a2c332b1',
+    ('tower', 1): 'a00d80ba9530d143',
+}
+PINNED_FACES = {
+    (0, 'neutral', 1.0, 20): '15cacf75ea2ddaf5',
+    (1, 'happiness', 0.8, 64): 'f230b99a09c01751',
+    (2, 'anger', 1.0, 64): '5cb8be8ef68a7c92',
+    (3, 'fear', 0.6, 48): '8308b01341520218',
+    (4, 'surprise', 1.0, 170): '4c838865690725e1',
+    (5, 'sadness', 0.9, 96): '5a384b3df08d5484',
+    (6, 'disgust', 1.0, 30): '569f36f01efe00f0',
+}
+PINNED_IDENTITIES = '31f10a5d9f426603'
+
+
+@pytest.mark.parametrize("config,index", [(c, i) for c, (_, idx) in CONFIGS.items() for i in idx])
+def test_generated_sample_bytes_are_pinned(config, index):
+    assert sample_digests(config, index) == PINNED_SAMPLES[(config, index)]
+
+
+@pytest.mark.parametrize("category,seed", SCENES)
+def test_scene_bytes_are_pinned(category, seed):
+    assert digest(render_scene(category, seed, SCENE_SIZE)) == PINNED_SCENES[(category, seed)]
+
+
+@pytest.mark.parametrize("face", FACES)
+def test_face_bytes_are_pinned(face):
+    seed, expression, intensity, height = face
+    img = render_face(identity_from_seed(seed), expression, intensity, height)
+    assert digest(img) == PINNED_FACES[face]
+
+
+def test_identities_are_pinned():
+    assert identities_digest() == PINNED_IDENTITIES
+
+
+if __name__ == "__main__":  # print fresh tables (only when an output change is intended)
+    print("PINNED_SAMPLES = {")
+    for c, (_, idx) in CONFIGS.items():
+        for i in idx:
+            print(f"    ({c!r}, {i}): {sample_digests(c, i)!r},")
+    print("}\nPINNED_SCENES = {")
+    for cat, seed in SCENES:
+        print(f"    ({cat!r}, {seed}): {digest(render_scene(cat, seed, SCENE_SIZE))!r},")
+    print("}\nPINNED_FACES = {")
+    for f in FACES:
+        print(f"    {f!r}: {digest(render_face(identity_from_seed(f[0]), *f[1:]))!r},")
+    print(f"}}\nPINNED_IDENTITIES = {identities_digest()!r}")
