@@ -24,33 +24,43 @@ def _u(rng: np.random.Generator, a: float, b: float) -> float:
     return round(float(a + (b - a) * rng.random()), 4)
 
 
+#: The scalar draws of one face's augmentation, by name, in the order the generator gives them.
+FACE_AUG_DRAWS = ("hflip", "rotate", "scale_x", "scale_y", "shear_x", "shear_y", "translate_x", "translate_y",
+                  "brightness", "contrast", "use_perspective", "use_elastic", "elastic_alpha")
+
+
 def sample_face_aug(rng: np.random.Generator, cfg: FaceAugConfig) -> dict:
     """One face's augmentation parameters. The layout of the dict never changes (datasets needs a
-    fixed schema): disabled steps keep neutral values."""
+    fixed schema): disabled steps keep neutral values.
+
+    The scalars ``FACE_AUG_DRAWS`` are drawn together (one uniform each, always all of them, so
+    later draws do not depend on which steps fire); then the perspective corners and the elastic
+    seed, only when those steps fire."""
     if not cfg.enabled:
         return identity_face_aug()
-    u = rng.random(13).tolist()   # one draw for all scalar parameters
+    u = dict(zip(FACE_AUG_DRAWS, rng.random(len(FACE_AUG_DRAWS)).tolist()))
 
-    def span(k: int, lo: float, hi: float) -> float:
-        return round(lo + (hi - lo) * u[k], 4)
+    def span(name: str, lo: float, hi: float) -> float:
+        return round(lo + (hi - lo) * u[name], 4)
 
     persp = [0.0] * 8
-    if u[10] < cfg.perspective_p:
+    if u["use_perspective"] < cfg.perspective_p:
         persp = [round(v, 4) for v in ((rng.random(8) * 2 - 1) * cfg.perspective).tolist()]
     elastic = {"alpha": 0.0, "sigma": 0.0, "seed": 0}
-    if u[11] < cfg.elastic_p:
-        elastic = {"alpha": span(12, 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
+    if u["use_elastic"] < cfg.elastic_p:
+        elastic = {"alpha": span("elastic_alpha", 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
                    "sigma": float(cfg.elastic_sigma), "seed": int(rng.integers(2 ** 31))}
     return {
-        "hflip": u[0] < cfg.hflip_p,
-        "rotate": span(1, -cfg.rotate, cfg.rotate),
-        "scale": [span(2, 1 - cfg.scale, 1 + cfg.scale), span(3, 1 - cfg.scale, 1 + cfg.scale)],
-        "shear": [span(4, -cfg.shear, cfg.shear), span(5, -cfg.shear, cfg.shear)],
-        "translate": [span(6, -cfg.translate, cfg.translate), span(7, -cfg.translate, cfg.translate)],
+        "hflip": u["hflip"] < cfg.hflip_p,
+        "rotate": span("rotate", -cfg.rotate, cfg.rotate),
+        "scale": [span("scale_x", 1 - cfg.scale, 1 + cfg.scale), span("scale_y", 1 - cfg.scale, 1 + cfg.scale)],
+        "shear": [span("shear_x", -cfg.shear, cfg.shear), span("shear_y", -cfg.shear, cfg.shear)],
+        "translate": [span("translate_x", -cfg.translate, cfg.translate),
+                      span("translate_y", -cfg.translate, cfg.translate)],
         "perspective": persp,
         "elastic": elastic,
-        "brightness": span(8, 1 - cfg.brightness, 1 + cfg.brightness),
-        "contrast": span(9, 1 - cfg.contrast, 1 + cfg.contrast),
+        "brightness": span("brightness", 1 - cfg.brightness, 1 + cfg.brightness),
+        "contrast": span("contrast", 1 - cfg.contrast, 1 + cfg.contrast),
     }
 
 

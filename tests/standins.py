@@ -1,6 +1,6 @@
 """Stand-ins for the licensed datasets, built in each dataset's own layout and naming.
 
-Faces are drawn with ``synthgroup.render.faces.render_face`` on a flat studio backdrop with a
+Faces are drawn with ``synthgroup.procedural.faces.render_face`` on a flat studio backdrop with a
 grey shirt below the head, and come with the ground-truth masks of what was pasted, so tests can
 measure how well the keying recovers them. Reusable by any test:
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from synthgroup.render.faces import identity_from_seed, render_face
+from synthgroup.procedural.faces import identity_from_seed, render_face
 
 KDEF_CODES = {"AF": "fear", "AN": "anger", "DI": "disgust", "HA": "happiness", "NE": "neutral",
               "SA": "sadness", "SU": "surprise"}

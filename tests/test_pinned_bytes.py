@@ -17,8 +17,8 @@ import pytest
 
 from synthgroup import GenConfig, Sources, make_sample
 from synthgroup.config import ImageAugConfig
-from synthgroup.render.faces import identity_from_seed, render_face
-from synthgroup.render.scenes import render_scene
+from synthgroup.procedural.faces import identity_from_seed, render_face
+from synthgroup.procedural.scenes import render_scene
 
 #: name -> (configuration, sample indices); the indices cover all ten scene categories.
 CONFIGS = {

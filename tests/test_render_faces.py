@@ -1,4 +1,4 @@
-"""Procedural faces (synthgroup.render.faces): API, purity, clean alpha, identity variety, FACS expressions."""
+"""Procedural faces (synthgroup.procedural.faces): API, purity, clean alpha, identity variety, FACS expressions."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,9 +10,9 @@ import cv2
 import numpy as np
 import pytest
 
-from synthgroup.render import faces as F
-from synthgroup.render.faces import (ASPECT, EXPRESSIONS, Identity, action_units, identity_from_seed,
-                                     render_face, render_face_aus)
+from synthgroup.procedural import faces as F
+from synthgroup.procedural.faces import (ASPECT, EXPRESSIONS, Identity, action_units, identity_from_seed,
+                                         render_face, render_face_aus)
 
 NON_NEUTRAL = [e for e in EXPRESSIONS if e != "neutral"]
 

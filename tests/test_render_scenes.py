@@ -1,4 +1,4 @@
-"""Tests for the procedural LSUN-like scene backgrounds (synthgroup.render.scenes)."""
+"""Tests for the procedural LSUN-like scene backgrounds (synthgroup.procedural.scenes)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from synthgroup.render.scenes import CATEGORIES, render_scene
+from synthgroup.procedural.scenes import CATEGORIES, render_scene
 
 LSUN_NAMES = (
     "classroom",

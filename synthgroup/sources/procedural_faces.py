@@ -1,7 +1,7 @@
 """The embedded default face source: procedurally drawn identities showing the 7 basic expressions.
 
 No download and no real person: an identity is a seed, an expression is a set of facial action
-units at an intensity (``synthgroup.render.faces``). Spec: ``procedural`` or
+units at an intensity (``synthgroup.procedural.faces``). Spec: ``procedural`` or
 ``procedural:identities=256,min_intensity=0.6,max_intensity=1.0,levels=3``.
 Each (identity, expression, intensity level) is drawn once at the largest face size the
 configuration asks for and kept in the shared atlas; smaller faces are area-downscaled from it.
@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import SourceError
 from ..labels import EMOTIONS
-from ..render import faces as draw
+from ..procedural import faces as draw
 from .atlas import Atlas, code_hash
 from .base import FaceItem, FaceSource, ladder_height, register_face_source
 from .options import parse_options
@@ -45,7 +45,7 @@ class ProceduralFaces(FaceSource):
                                   self.base_height}))
         width = round(self.base_height * draw.ASPECT)
         key = "_".join(map(str, (self.n_identities, *self.levels, self.base_height)))
-        self.atlas = Atlas(f"faces-{code_hash(draw.__file__)}-{key}",
+        self.atlas = Atlas(f"faces-{code_hash(*draw.SOURCE_FILES)}-{key}",
                            self.n_identities * len(self._variants), (self.base_height, width, 4))
         self._identities: dict[int, draw.Identity] = {}
 

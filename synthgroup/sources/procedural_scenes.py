@@ -6,7 +6,7 @@ drawn a little larger than the output (random crops still have room) and kept in
 from __future__ import annotations
 
 from ..errors import SourceError
-from ..render import scenes as draw
+from ..procedural import scenes as draw
 from .atlas import Atlas, code_hash
 from .base import BackgroundItem, BackgroundSource, register_background_source
 from .options import parse_options
@@ -31,7 +31,7 @@ class ProceduralScenes(BackgroundSource):
         h, w = output_size
         self.render_size = (round(h * 8 / 7), round(w * 8 / 7))
         n = len(draw.CATEGORIES) * self.per_category
-        self.atlas = Atlas(f"scenes-{code_hash(draw.__file__)}-{self.per_category}-"
+        self.atlas = Atlas(f"scenes-{code_hash(*draw.SOURCE_FILES)}-{self.per_category}-"
                            f"{self.render_size[0]}x{self.render_size[1]}", n, (*self.render_size, 3))
 
     def catalog(self):
