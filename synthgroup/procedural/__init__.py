@@ -8,7 +8,6 @@
 Both are pure functions of their arguments; the sources in ``synthgroup.sources`` cache their
 output keyed by ``source_files`` (a changed renderer never serves stale pixels).
 """
-
 from __future__ import annotations
 
 from pathlib import Path

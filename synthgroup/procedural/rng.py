@@ -1,5 +1,4 @@
 """Readable scalar draws from one seeded generator, shared by the procedural renderers."""
-
 from __future__ import annotations
 
 import numpy as np

@@ -14,8 +14,8 @@ Modules
 * ``room``: ``Room`` collects boxes, line groups, polygons and wall decorations
   and paints them far to near with one light and soft floor shadows.
 * ``furniture``: chairs, tables, windows, doors, shelves, beds, sofas, cabinets...
-* ``indoor``: an indoor scene = a room kind (size ranges, camera) + a furnishing;
-  ``public_rooms`` and ``home_rooms`` furnish the seven indoor categories.
+* ``indoor``: the seven indoor categories, each a room kind (size ranges,
+  camera) and a furnishing function.
 * ``landscape``, ``buildings``, ``outdoor``: sky, water, ground and trees;
   prisms, roofs, arches and rose windows; the bridge, church and tower scenes.
 * ``colors``, ``textures``, ``postprocess``: shared palettes, periodic
@@ -40,7 +40,6 @@ Design notes
   category-independent distribution, so the mean colour of a background says
   (almost) nothing about its category.
 """
-
 from __future__ import annotations
 
 from typing import Callable
@@ -49,7 +48,7 @@ import numpy as np
 
 from .. import source_files
 from ..rng import Draws
-from . import home_rooms, outdoor, public_rooms
+from . import indoor, outdoor
 from .postprocess import finish
 
 __all__ = ["CATEGORIES", "SCENES", "render_scene"]
@@ -57,13 +56,13 @@ __all__ = ["CATEGORIES", "SCENES", "render_scene"]
 #: category -> scene function ``(rng, H, W) -> (image, light_xy)``. The order is part of the
 #: output: a category's position seeds its generator.
 SCENES: dict[str, Callable[[Draws, int, int], tuple[np.ndarray, tuple[float, float]]]] = {
-    "classroom": public_rooms.classroom,
-    "conference_room": public_rooms.conference_room,
-    "bedroom": home_rooms.bedroom,
-    "dining_room": home_rooms.dining_room,
-    "kitchen": home_rooms.kitchen,
-    "living_room": home_rooms.living_room,
-    "restaurant": public_rooms.restaurant,
+    "classroom": indoor.classroom,
+    "conference_room": indoor.conference_room,
+    "bedroom": indoor.bedroom,
+    "dining_room": indoor.dining_room,
+    "kitchen": indoor.kitchen,
+    "living_room": indoor.living_room,
+    "restaurant": indoor.restaurant,
     "bridge": outdoor.bridge,
     "church_outdoor": outdoor.church,
     "tower": outdoor.tower,

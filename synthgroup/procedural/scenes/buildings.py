@@ -1,5 +1,4 @@
 """Building parts for the outdoor scenes: prisms, pyramids, gable roofs, arches, rose windows."""
-
 from __future__ import annotations
 
 import math
@@ -10,25 +9,26 @@ from .geometry import CIRCLE16_LIST
 from .room import Room
 
 
+def _polygon_sides(n: int, rot: float):
+    """(start, end, middle) angles of the ``n`` sides of a regular polygon turned by ``rot``."""
+    for i in range(n):
+        a0 = rot + 2 * math.pi * i / n
+        a1 = rot + 2 * math.pi * (i + 1) / n
+        yield a0, a1, (a0 + a1) / 2
+
+
 def prism(rm: Room, cx, cz, r0, r1, y0, y1, n, col, rot=0.0):
     """Tapered n-sided prism (tower shaft / lighthouse); only camera-facing sides."""
     cam = rm.cam
     slope = (r0 - r1) / max(y1 - y0, 1e-6)
-    for i in range(n):
-        a0 = rot + 2 * math.pi * i / n
-        a1 = rot + 2 * math.pi * (i + 1) / n
-        am = (a0 + a1) / 2
+    for a0, a1, am in _polygon_sides(n, rot):
         nx, nz = math.cos(am), math.sin(am)
         mx, mz = cx + r0 * nx, cz + r0 * nz
         if (cam.x - mx) * nx + (cam.z - mz) * nz <= 0:
             continue
         c0, s0, c1, s1 = math.cos(a0), math.sin(a0), math.cos(a1), math.sin(a1)
-        pts = [
-            (cx + r0 * c0, y0, cz + r0 * s0),
-            (cx + r0 * c1, y0, cz + r0 * s1),
-            (cx + r1 * c1, y1, cz + r1 * s1),
-            (cx + r1 * c0, y1, cz + r1 * s0),
-        ]
+        pts = [(cx + r0 * c0, y0, cz + r0 * s0), (cx + r0 * c1, y0, cz + r0 * s1), (cx + r1 * c1, y1, cz + r1 * s1),
+               (cx + r1 * c0, y1, cz + r1 * s0)]
         nn = math.sqrt(1 + slope * slope)
         rm.poly3(pts, rm.nshade(col, (nx / nn, slope / nn, nz / nn)), rm.cam.depth(mx, (y0 + y1) / 2, mz))
 
@@ -38,10 +38,7 @@ def pyramid(rm: Room, cx, cz, r, y0, y1, n, col, rot=None, bias=0.0):
     cam = rm.cam
     rot = math.pi / n if rot is None else rot
     h = y1 - y0
-    for i in range(n):
-        a0 = rot + 2 * math.pi * i / n
-        a1 = rot + 2 * math.pi * (i + 1) / n
-        am = (a0 + a1) / 2
+    for a0, a1, am in _polygon_sides(n, rot):
         rc = r * math.cos(math.pi / n)
         nx, nz = math.cos(am), math.sin(am)
         mx, mz, my = cx + rc * nx * 0.5, cz + rc * nz * 0.5, (y0 + y1) / 2
@@ -50,11 +47,8 @@ def pyramid(rm: Room, cx, cz, r, y0, y1, n, col, rot=None, bias=0.0):
         nrm = (nrm[0] / ln, nrm[1] / ln, nrm[2] / ln)
         if (cam.x - mx) * nrm[0] + (cam.y - my) * nrm[1] + (cam.z - mz) * nrm[2] <= 0:
             continue
-        pts = [
-            (cx + r * math.cos(a0), y0, cz + r * math.sin(a0)),
-            (cx + r * math.cos(a1), y0, cz + r * math.sin(a1)),
-            (cx, y1, cz),
-        ]
+        pts = [(cx + r * math.cos(a0), y0, cz + r * math.sin(a0)), (cx + r * math.cos(a1), y0, cz + r * math.sin(a1)),
+               (cx, y1, cz)]
         rm.poly3(pts, rm.nshade(col, nrm), cam.depth(mx, my, mz) + bias)
 
 
@@ -77,17 +71,11 @@ def gable(rm: Room, x0, x1, z0, z1, y0, y1, rcol, wcol, e=0.3):
     nr = (rh / ln, hw / ln, 0.0)
     k = cam.depth(xm, (y0 + y1) / 2, (z0 + z1) / 2)
     if cam.x < xm or cam.y > y1:
-        rm.poly3(
-            [(x0 - e, y0, z0 - e), (xm, y1, z0 - e), (xm, y1, z1 + e), (x0 - e, y0, z1 + e)],
-            rm.nshade(rcol, nl),
-            k - 0.01,
-        )
+        rm.poly3([(x0 - e, y0, z0 - e), (xm, y1, z0 - e), (xm, y1, z1 + e), (x0 - e, y0, z1 + e)], rm.nshade(rcol, nl),
+                 k - 0.01)
     if cam.x > xm or cam.y > y1:
-        rm.poly3(
-            [(x1 + e, y0, z0 - e), (xm, y1, z0 - e), (xm, y1, z1 + e), (x1 + e, y0, z1 + e)],
-            rm.nshade(rcol, nr),
-            k - 0.01,
-        )
+        rm.poly3([(x1 + e, y0, z0 - e), (xm, y1, z0 - e), (xm, y1, z1 + e), (x1 + e, y0, z1 + e)], rm.nshade(rcol, nr),
+                 k - 0.01)
     if cam.z < z0:
         rm.poly3([(x0, y0, z0), (x1, y0, z0), (xm, y1, z0)], rm.shade(wcol, 4), k - 0.005)
     elif cam.z > z1:

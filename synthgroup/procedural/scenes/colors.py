@@ -3,7 +3,6 @@
 Every category draws its palette from these same samplers, so colour alone says little about the
 category (``postprocess.finish`` then pulls the image mean towards a category-independent target).
 """
-
 from __future__ import annotations
 
 import colorsys

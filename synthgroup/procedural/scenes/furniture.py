@@ -4,7 +4,6 @@ Positions are in metres in the room's frame (x across, y up, z away from the cam
 addressed as "back", "left", "right", "floor" or "ceil" with (u, v) coordinates along them.
 ``facing`` is 0 +z, 1 -z, 2 +x, 3 -x (the direction a sitter looks).
 """
-
 from __future__ import annotations
 
 import numpy as np
@@ -33,12 +32,8 @@ def chair(rm: Room, cx, cz, facing, col, rng: Draws, seat=0.45, size=0.44, back_
         lc = leg_col or mul(col, 0.7)
         i = s - 0.03
         y = seat - th
-        rm.lines3(
-            [((cx + ax, y, cz + az), (cx + ax, 0.0, cz + az)) for ax, az in ((-i, -i), (i, -i), (i, i), (-i, i))],
-            0.025,
-            lc,
-            bias=0.01,
-        )
+        rm.lines3([((cx + ax, y, cz + az), (cx + ax, 0.0, cz + az)) for ax, az in ((-i, -i), (i, -i), (i, i), (-i, i))],
+                  0.025, lc, bias=0.01)
 
 
 def table(rm: Room, cx, cz, w, d, h, col, legs=True, thick=0.05, leg_col=None, shadow=True):
@@ -48,10 +43,8 @@ def table(rm: Room, cx, cz, w, d, h, col, legs=True, thick=0.05, leg_col=None, s
         lc = leg_col or mul(col, 0.75)
         ix, iz = w / 2 - 0.05, d / 2 - 0.05
         rm.lines3(
-            [
-                ((cx + ax, h - thick, cz + az), (cx + ax, 0.0, cz + az))
-                for ax, az in ((-ix, -iz), (ix, -iz), (ix, iz), (-ix, iz))
-            ],
+            [((cx + ax, h - thick, cz + az), (cx + ax, 0.0, cz + az))
+             for ax, az in ((-ix, -iz), (ix, -iz), (ix, iz), (-ix, iz))],
             0.04,
             lc,
             bias=0.01,
@@ -178,16 +171,8 @@ def _shelf_books_front(rm, wall, u0, u1, v, gap, depth, rng):
         bh = gap * rng.uniform(0.55, 0.85)
         bc = any_color(rng, 0.2, 0.8, 0.15, 0.85)
         if wall == "back":
-            rm.box(
-                u,
-                u + bw,
-                v - gap + 0.02,
-                v - gap + 0.02 + bh,
-                rm.RD - depth + 0.01,
-                rm.RD - depth + 0.02,
-                bc,
-                bias=-0.05,
-            )
+            rm.box(u, u + bw, v - gap + 0.02, v - gap + 0.02 + bh, rm.RD - depth + 0.01, rm.RD - depth + 0.02, bc,
+                   bias=-0.05)
         elif wall == "left":
             x = -rm.RW / 2 + depth
             rm.box(x - 0.01, x, v - gap + 0.02, v - gap + 0.02 + bh, u, u + bw, bc, bias=-0.05)
@@ -228,12 +213,8 @@ def pendant(rm: Room, x, z, y_low, rng: Draws, col=None):
     rm.poly3(pts, col)
     bulb = hsv(rng.uniform(0.1, 0.15), rng.uniform(0.1, 0.4), 1.0)
     rm.poly3(
-        [
-            (x - 0.2, y_low, z - 0.001),
-            (x + 0.2, y_low, z - 0.001),
-            (x + 0.15, y_low - 0.03, z - 0.001),
-            (x - 0.15, y_low - 0.03, z - 0.001),
-        ],
+        [(x - 0.2, y_low, z - 0.001), (x + 0.2, y_low, z - 0.001), (x + 0.15, y_low - 0.03, z - 0.001),
+         (x - 0.15, y_low - 0.03, z - 0.001)],
         bulb,
     )
 
@@ -320,16 +301,9 @@ def side_windows(rm: Room, wall, rng: Draws, n, z0, z1, v0, v1, curtains=None):
 def maybe_door(rm: Room, rng: Draws, prob=0.45):
     """With probability ``prob``, a door on the wall opposite the windows."""
     if rng.chance(prob):
-        wall = "left" if rm.light_side == "right" else "right"
-        door(
-            rm,
-            wall,
-            rng.uniform(0.4, max(0.5, rm.RD - 2.5)),
-            rng.uniform(0.8, 1.0),
-            rng,
-            furniture_color(rng),
-            furniture_color(rng) if rng.chance(0.5) else (235.0, 235.0, 230.0),
-        )
+        wall = rm.dark_side
+        door(rm, wall, rng.uniform(0.4, max(0.5, rm.RD - 2.5)), rng.uniform(0.8, 1.0), rng, furniture_color(rng),
+             furniture_color(rng) if rng.chance(0.5) else (235.0, 235.0, 230.0))
 
 
 def oriented_box(rm: Room, cx, cz, facing, a0, a1, l0, l1, y0, y1, col, shadow=False, bias=0.0):
@@ -349,16 +323,12 @@ def office_chair(rm: Room, cx, cz, facing, col, rng: Draws):
     s = 0.24
     seat = 0.48
     oriented_box(rm, cx, cz, facing, -s, s, -s, s, seat - 0.08, seat, col, shadow=True)
-    oriented_box(
-        rm, cx, cz, facing, -s - 0.02, -s + 0.06, -s + 0.02, s - 0.02, seat + 0.05, seat + rng.uniform(0.45, 0.65), col
-    )
+    oriented_box(rm, cx, cz, facing, -s - 0.02, -s + 0.06, -s + 0.02, s - 0.02, seat + 0.05,
+                 seat + rng.uniform(0.45, 0.65), col)
     dark = (45.0, 45.0, 48.0)
     rm.lines3(
-        [
-            ((cx, seat - 0.08, cz), (cx, 0.08, cz)),
-            ((cx - 0.3, 0.04, cz), (cx + 0.3, 0.04, cz)),
-            ((cx, 0.04, cz - 0.3), (cx, 0.04, cz + 0.3)),
-        ],
+        [((cx, seat - 0.08, cz), (cx, 0.08, cz)), ((cx - 0.3, 0.04, cz), (cx + 0.3, 0.04, cz)),
+         ((cx, 0.04, cz - 0.3), (cx, 0.04, cz + 0.3))],
         0.035,
         dark,
         bias=0.02,
@@ -395,26 +365,14 @@ def bed(rm: Room, cx, cz, facing, width, length, rng: Draws):
     hw = width / 2
     fh = rng.uniform(0.25, 0.4)
     oriented_box(rm, cx, cz, facing, 0.0, length, -hw, hw, 0.05, fh, frame, shadow=True)
-    oriented_box(
-        rm, cx, cz, facing, 0.0, 0.08, -hw - 0.03, hw + 0.03, 0.0, fh + rng.uniform(0.5, 0.9), mul(frame, 0.95)
-    )
+    oriented_box(rm, cx, cz, facing, 0.0, 0.08, -hw - 0.03, hw + 0.03, 0.0, fh + rng.uniform(0.5, 0.9),
+                 mul(frame, 0.95))
     mat = hsv(rng.random(), rng.uniform(0.0, 0.1), rng.uniform(0.8, 0.97))
     mh = fh + rng.uniform(0.15, 0.25)
     oriented_box(rm, cx, cz, facing, 0.1, length - 0.02, -hw + 0.03, hw - 0.03, fh, mh, mat)
     blanket = fabric_color(rng)
-    oriented_box(
-        rm,
-        cx,
-        cz,
-        facing,
-        length * rng.uniform(0.3, 0.45),
-        length + 0.02,
-        -hw - 0.02,
-        hw + 0.02,
-        fh + 0.05,
-        mh + 0.04,
-        blanket,
-    )
+    oriented_box(rm, cx, cz, facing, length * rng.uniform(0.3, 0.45), length + 0.02, -hw - 0.02, hw + 0.02, fh + 0.05,
+                 mh + 0.04, blanket)
     pc = mat if rng.chance(0.5) else fabric_color(rng)
     pw = (width - 0.2) / 2
     for l0 in (-hw + 0.08, 0.04):

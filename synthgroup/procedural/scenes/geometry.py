@@ -3,7 +3,6 @@
 World coordinates are metres: x to the right, y up, z away from the camera. Projected points are
 fixed-point (``SHIFT`` sub-pixel bits) int32, ready for cv2's anti-aliased polygon fill.
 """
-
 from __future__ import annotations
 
 import math
@@ -41,6 +40,16 @@ class Camera:
         dx = P[..., 0] - self.x
         dz = P[..., 2] - self.z
         return self.ca * dx - self.sa * dz, P[..., 1] - self.y, self.sa * dx + self.ca * dz
+
+    def project(self, xc, yc, zc) -> np.ndarray:
+        """Camera-space points (arrays of one shape) -> fixed-point int32 image points (..., 2);
+        depths closer than the near plane count as on it."""
+        iz = self.f * SCALE / np.maximum(zc, NEAR)
+        uv = np.empty(np.shape(zc) + (2,))
+        uv[..., 0] = self.u0 * SCALE + xc * iz
+        uv[..., 1] = self.v0 * SCALE - yc * iz
+        np.clip(uv, -4e5, 4e5, out=uv)
+        return np.rint(uv).astype(np.int32)
 
     def depth(self, x, y, z):
         """Distance from the camera to a world point (the painter's sort key)."""
@@ -82,12 +91,7 @@ class PolygonBatch:
             return
         A = np.asarray(pts, dtype=np.float64)
         xc, yc, zc = cam.to_cam(A)
-        iz = cam.f * SCALE / np.maximum(zc, NEAR)
-        uv = np.empty((len(A), 2))
-        uv[:, 0] = cam.u0 * SCALE + xc * iz
-        uv[:, 1] = cam.v0 * SCALE - yc * iz
-        np.clip(uv, -4e5, 4e5, out=uv)
-        self.uv = np.rint(uv).astype(np.int32)
+        self.uv = cam.project(xc, yc, zc)
         self.xc, self.yc, self.zc = xc, yc, zc
         self.zmin = np.minimum.reduceat(zc, starts[:-1]).tolist()
         self.zmax = np.maximum.reduceat(zc, starts[:-1]).tolist()
@@ -102,11 +106,27 @@ class PolygonBatch:
         cl = clip_near(self.xc[a:b], self.yc[a:b], self.zc[a:b])
         if len(cl) < 3:
             return None
-        cam = self.cam
         q = np.asarray(cl)
-        izq = cam.f * SCALE / q[:, 2]
-        uv = np.stack([cam.u0 * SCALE + q[:, 0] * izq, cam.v0 * SCALE - q[:, 1] * izq], 1)
-        return np.rint(np.clip(uv, -4e5, 4e5)).astype(np.int32)
+        return self.cam.project(q[:, 0], q[:, 1], q[:, 2])
+
+
+def clip_segments_near(xc, yc, zc) -> np.ndarray:
+    """Clip camera-space segments (arrays of shape (n, 2): the two ends) against z >= NEAR, in
+    place; return which segments keep a visible part."""
+    a_in = zc[:, 0] >= NEAR
+    b_in = zc[:, 1] >= NEAR
+    cross = a_in != b_in
+    if cross.any():
+        t = (NEAR - zc[:, 0]) / np.where(cross, zc[:, 1] - zc[:, 0], 1.0)
+        fa = cross & ~a_in
+        fb = cross & ~b_in
+        for arr in (xc, yc):
+            v = arr[:, 0] + t * (arr[:, 1] - arr[:, 0])
+            arr[:, 0] = np.where(fa, v, arr[:, 0])
+            arr[:, 1] = np.where(fb, v, arr[:, 1])
+        zc[:, 0] = np.where(fa, NEAR, zc[:, 0])
+        zc[:, 1] = np.where(fb, NEAR, zc[:, 1])
+    return a_in | b_in
 
 
 def plane_texture(img, cam: Camera, rng: Draws, r0, tex, fcol, scale, rot):

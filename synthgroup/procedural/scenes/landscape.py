@@ -1,5 +1,4 @@
 """Outdoor surroundings: sky, far silhouettes, water, ground, trees and the outdoor camera."""
-
 from __future__ import annotations
 
 import math
@@ -79,9 +78,8 @@ def draw_water(img, rng: Draws, r0, near_col, far_col):
     t = (np.arange(hs, dtype=np.float32) / (hs - 1)) ** 0.6
     fa, na = np.asarray(far_col, np.float32), np.asarray(near_col, np.float32)
     grad = fa[None, :] + (na - fa)[None, :] * t[:, None]
-    img[r0:] = cv2.resize(
-        np.repeat(grad[:, None, :].clip(0, 255).astype(np.uint8), ws, axis=1), (W, hh), interpolation=cv2.INTER_LINEAR
-    )
+    img[r0:] = cv2.resize(np.repeat(grad[:, None, :].clip(0, 255).astype(np.uint8), ws, axis=1), (W, hh),
+                          interpolation=cv2.INTER_LINEAR)
     return r0
 
 
@@ -121,23 +119,14 @@ def draw_ground(img, rm: Room, rng: Draws, r0, kind=None):
     """Perspective ground plane (grass, paving, gravel) from row r0 down."""
     k = rng.random() if kind is None else kind
     if k < 0.45:
-        col, tex, scale = (
-            hsv(rng.uniform(0.17, 0.33), rng.uniform(0.3, 0.7), rng.uniform(0.25, 0.6)),
-            3,
-            256.0 / rng.uniform(3.0, 8.0),
-        )
+        col, tex, scale = (hsv(rng.uniform(0.17, 0.33), rng.uniform(0.3, 0.7), rng.uniform(0.25, 0.6)), 3,
+                           256.0 / rng.uniform(3.0, 8.0))
     elif k < 0.75:
-        col, tex, scale = (
-            hsv(rng.random(), rng.uniform(0.0, 0.25), rng.uniform(0.4, 0.8)),
-            1,
-            32.0 / rng.uniform(0.5, 1.2),
-        )
+        col, tex, scale = (hsv(rng.random(), rng.uniform(0.0, 0.25), rng.uniform(0.4, 0.8)), 1,
+                           32.0 / rng.uniform(0.5, 1.2))
     else:
-        col, tex, scale = (
-            hsv(rng.uniform(0.05, 0.15), rng.uniform(0.1, 0.4), rng.uniform(0.35, 0.75)),
-            4,
-            256.0 / rng.uniform(4.0, 10.0),
-        )
+        col, tex, scale = (hsv(rng.uniform(0.05, 0.15), rng.uniform(0.1, 0.4), rng.uniform(0.35, 0.75)), 4,
+                           256.0 / rng.uniform(4.0, 10.0))
     plane_texture(img, rm.cam, rng, r0, texture("floor")[tex], col, scale, rng.chance(0.5))
 
 
@@ -145,13 +134,8 @@ def tree(rm: Room, x, z, h, rng: Draws, col=None):
     """A trunk and either a layered conifer or a leafy crown."""
     col = col or hsv(rng.uniform(0.18, 0.38), rng.uniform(0.35, 0.8), rng.uniform(0.15, 0.5))
     cam = rm.cam
-    rm.line3(
-        (x, 0.0, z),
-        (x, h * 0.5, z),
-        h * 0.06,
-        hsv(rng.uniform(0.05, 0.1), rng.uniform(0.3, 0.6), rng.uniform(0.15, 0.35)),
-        bias=0.5,
-    )
+    rm.line3((x, 0.0, z), (x, h * 0.5, z), h * 0.06,
+             hsv(rng.uniform(0.05, 0.1), rng.uniform(0.3, 0.6), rng.uniform(0.15, 0.35)), bias=0.5)
     conifer = rng.chance(0.3)
     for j in range(3):
         if conifer:
@@ -164,3 +148,16 @@ def tree(rm: Room, x, z, h, rng: Draws, col=None):
             xo = rng.uniform(-0.2, 0.2) * h
             pts = [(x + xo + r * ca, yc + r * sa * 0.9, z) for ca, sa in CIRCLE16_LIST[::2]]
         rm.poly3(pts, mul(col, rng.uniform(0.75, 1.25)), cam.depth(x, h * 0.6, z) - 0.1 * j)
+
+
+def sky_and_far_view(rng: Draws, H: int, W: int, hz: int, sky, cover: float, far_height: tuple[float, float],
+                     far_kinds=("hills", "trees", "city")) -> np.ndarray:
+    """A new H x W image with the sky (``sky_colors``; cloud cover drawn up to ``cover``) down to the
+    horizon row ``hz`` and a far silhouette standing on it: hills, trees or a city, its height a
+    fraction of H drawn from ``far_height``, its colour hazed towards the horizon."""
+    top, hor, cloud = sky
+    img = np.empty((H, W, 3), np.uint8)
+    draw_sky(img, rng, hz + 2, top, hor, cloud, rng.uniform(0.0, cover))
+    far = mix(hsv(rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.6), rng.uniform(0.15, 0.45)), hor, rng.uniform(0.3, 0.7))
+    draw_silhouette(img, rng, hz, H * rng.uniform(*far_height), far, rng.choice(far_kinds))
+    return img

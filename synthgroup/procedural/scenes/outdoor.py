@@ -1,5 +1,4 @@
 """The three outdoor categories: bridge, church and tower, each ``(rng, H, W) -> (image, light_xy)``."""
-
 from __future__ import annotations
 
 import math
@@ -11,7 +10,7 @@ from ..rng import Draws
 from .buildings import arch_points, circle_z, facade_arch, gable, house, prism, pyramid, rose
 from .colors import any_color, hsv, mix, mul, mul3, roof_color, stone_color
 from .geometry import AA, SCALE, SHIFT
-from .landscape import draw_ground, draw_ripples, draw_silhouette, draw_sky, draw_water, outdoor_setup, tree
+from .landscape import draw_ground, draw_ripples, draw_water, outdoor_setup, sky_and_far_view, tree
 from .room import Room
 
 
@@ -19,12 +18,8 @@ def bridge(rng: Draws, H, W):
     """A bridge (stone arches, suspension, cable-stayed, arch or truss) over water, with
     its reflection."""
     rm, cam, (top, hor, cloud) = outdoor_setup(rng, H, W, (0.38, 0.62), rng.uniform(2.0, 25.0), yaw_max=40.0)
-    img = np.empty((H, W, 3), np.uint8)
     hz = int(cam.v0)
-    draw_sky(img, rng, hz + 2, top, hor, cloud, rng.uniform(0.0, 1.0))
-    # far shore
-    far = mix(hsv(rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.6), rng.uniform(0.15, 0.45)), hor, rng.uniform(0.3, 0.7))
-    draw_silhouette(img, rng, hz, H * rng.uniform(0.02, 0.12), far, rng.choice(("hills", "trees", "city")))
+    img = sky_and_far_view(rng, H, W, hz, (top, hor, cloud), 1.0, (0.02, 0.12))  # the far shore
     # water
     deep = hsv(rng.uniform(0.45, 0.62), rng.uniform(0.2, 0.7), rng.uniform(0.15, 0.5))
     wfar = mix(hor, deep, rng.uniform(0.1, 0.4))
@@ -57,16 +52,10 @@ def bridge(rng: Draws, H, W):
             ap = arch_points(a0, a1, ys, rise, 8, D)
             for k in range(8):
                 p, q = ap[k], ap[k + 1]
-                rm.poly3(
-                    [p, q, (q[0], Hd + 0.01, D), (p[0], Hd + 0.01, D)],
-                    rm.shade(col, 4),
-                    cam.depth((p[0] + q[0]) / 2, Hd, D) - 0.5,
-                )
-                rm.poly3(
-                    [p, q, (q[0], q[1], D + Wd), (p[0], p[1], D + Wd)],
-                    soff,
-                    cam.depth((p[0] + q[0]) / 2, Hd, D + Wd / 2) + 0.5,
-                )
+                rm.poly3([p, q, (q[0], Hd + 0.01, D), (p[0], Hd + 0.01, D)], rm.shade(col, 4),
+                         cam.depth((p[0] + q[0]) / 2, Hd, D) - 0.5)
+                rm.poly3([p, q, (q[0], q[1], D + Wd), (p[0], p[1], D + Wd)], soff,
+                         cam.depth((p[0] + q[0]) / 2, Hd, D + Wd / 2) + 0.5)
         # abutment banks
         gcol = hsv(rng.uniform(0.15, 0.35), rng.uniform(0.3, 0.6), rng.uniform(0.2, 0.5))
         rm.box(xs - 400.0, xs, 0.0, Hd, D - 80.0, D + 300.0, gcol)
@@ -187,14 +176,10 @@ def bridge(rng: Draws, H, W):
 
 def church(rng: Draws, H, W):
     """A church (nave, one, two or a side tower, rose windows, spires) in its surroundings."""
-    rm, cam, (top, hor, cloud) = outdoor_setup(
-        rng, H, W, (0.62, 0.88), rng.uniform(1.4, 2.0), yaw_max=30.0, f_range=(0.55, 0.85)
-    )
-    img = np.empty((H, W, 3), np.uint8)
+    rm, cam, (top, hor, cloud) = outdoor_setup(rng, H, W, (0.62, 0.88), rng.uniform(1.4, 2.0), yaw_max=30.0,
+                                               f_range=(0.55, 0.85))
     hz = int(cam.v0)
-    draw_sky(img, rng, hz + 2, top, hor, cloud, rng.uniform(0.0, 0.9))
-    far = mix(hsv(rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.6), rng.uniform(0.15, 0.45)), hor, rng.uniform(0.3, 0.7))
-    draw_silhouette(img, rng, hz, H * rng.uniform(0.01, 0.06), far, rng.choice(("hills", "trees", "city")))
+    img = sky_and_far_view(rng, H, W, hz, (top, hor, cloud), 0.9, (0.01, 0.06))
     draw_ground(img, rm, rng, hz + 1)
     stone = stone_color(rng)
     roof = roof_color(rng)
@@ -221,30 +206,13 @@ def church(rng: Draws, H, W):
         nwin = int(Ln / rng.uniform(4.0, 6.0))
         for j in range(nwin):
             zc = Z0 + Ln * (j + 0.5) / nwin
-            facade_arch(
-                rm,
-                ("x", xw, side),
-                zc,
-                rng.uniform(1.2, 2.0),
-                hn * 0.3,
-                hn * 0.72,
-                rng.uniform(1.0, 2.0),
-                glass,
-                nave_key - 0.1,
-            )
+            facade_arch(rm, ("x", xw, side), zc, rng.uniform(1.2, 2.0), hn * 0.3, hn * 0.72, rng.uniform(1.0, 2.0),
+                        glass, nave_key - 0.1)
             if j > 0:
                 zb = Z0 + Ln * j / nwin
                 x2 = xw + side * 1.0
-                rm.box(
-                    min(xw, x2),
-                    max(xw, x2),
-                    0.0,
-                    hn * 0.8,
-                    zb - 0.5,
-                    zb + 0.5,
-                    stone,
-                    bias=nave_key - 0.2 - cam.depth((xw + x2) / 2, hn * 0.4, zb),
-                )
+                rm.box(min(xw, x2), max(xw, x2), 0.0, hn * 0.8, zb - 0.5, zb + 0.5, stone,
+                       bias=nave_key - 0.2 - cam.depth((xw + x2) / 2, hn * 0.4, zb))
     tcs = []
     front_z, front_key = Z0, nave_key
     if towers == "center":
@@ -271,17 +239,8 @@ def church(rng: Draws, H, W):
         tcs = [(tx, tz0 + tw / 2)]
     if towers != "twin":
         fw = tw if towers == "center" else w
-        facade_arch(
-            rm,
-            ("z", front_z),
-            cx,
-            min(fw * 0.45, 3.5),
-            0.0,
-            min(hn * 0.3, 4.0),
-            min(fw * 0.22, 1.75),
-            dark,
-            front_key - 0.1,
-        )
+        facade_arch(rm, ("z", front_z), cx, min(fw * 0.45, 3.5), 0.0, min(hn * 0.3, 4.0), min(fw * 0.22, 1.75), dark,
+                    front_key - 0.1)
         ry = hn * 0.62 if towers != "center" else min(ht * 0.45, hn * 0.7)
         rose(rm, cx, ry, front_z, min(fw * 0.28, 3.0), glass, stone, front_key - 0.2)
     # tower tops: belfry openings, clock, spire / pyramid roof, cross
@@ -318,24 +277,12 @@ def church(rng: Draws, H, W):
     # surroundings: trees in front, houses on the hidden side / behind
     for _ in range(rng.integer(0, 4)):
         sx = rng.choice((-1, 1))
-        tree(
-            rm,
-            cx + sx * (w / 2 + rng.uniform(4.0, 20.0)),
-            rng.uniform(Z0 - 15.0, Z0 - 2.0),
-            rng.uniform(6.0, 14.0),
-            rng,
-        )
+        tree(rm, cx + sx * (w / 2 + rng.uniform(4.0, 20.0)), rng.uniform(Z0 - 15.0, Z0 - 2.0), rng.uniform(6.0, 14.0),
+             rng)
     for _ in range(rng.integer(0, 2)):
         sx = -side if side else rng.choice((-1, 1))
-        house(
-            rm,
-            cx + sx * (w / 2 + rng.uniform(12.0, 30.0)),
-            rng.uniform(Z0 + 5.0, Z1 + 10.0),
-            rng.uniform(6.0, 12.0),
-            rng.uniform(8.0, 14.0),
-            rng.uniform(5.0, 9.0),
-            rng,
-        )
+        house(rm, cx + sx * (w / 2 + rng.uniform(12.0, 30.0)), rng.uniform(Z0 + 5.0, Z1 + 10.0), rng.uniform(6.0, 12.0),
+              rng.uniform(8.0, 14.0), rng.uniform(5.0, 9.0), rng)
     rm.draw_shadows(img)
     rm.draw_objects(img)
     lx = float(np.clip(-rm.L[0], -1, 1))
@@ -345,23 +292,13 @@ def church(rng: Draws, H, W):
 def tower(rng: Draws, H, W):
     """A tower (lattice, stone, TV, skyscraper, clock or lighthouse) with trees and houses."""
     kind = rng.choice(("lattice", "stone", "tv", "skyscraper", "clock", "lighthouse"))
-    rm, cam, (top, hor, cloud) = outdoor_setup(
-        rng, H, W, (0.7, 0.95), rng.uniform(1.4, 2.0), yaw_max=25.0, f_range=(0.5, 0.85)
-    )
-    img = np.empty((H, W, 3), np.uint8)
+    rm, cam, (top, hor, cloud) = outdoor_setup(rng, H, W, (0.7, 0.95), rng.uniform(1.4, 2.0), yaw_max=25.0,
+                                               f_range=(0.5, 0.85))
     hz = int(cam.v0)
-    draw_sky(img, rng, hz + 2, top, hor, cloud, rng.uniform(0.0, 0.9))
-    far = mix(hsv(rng.uniform(0.1, 0.4), rng.uniform(0.2, 0.6), rng.uniform(0.15, 0.45)), hor, rng.uniform(0.3, 0.7))
-    draw_silhouette(img, rng, hz, H * rng.uniform(0.01, 0.08), far, rng.choice(("hills", "trees", "city", "city")))
+    img = sky_and_far_view(rng, H, W, hz, (top, hor, cloud), 0.9, (0.01, 0.08), ("hills", "trees", "city", "city"))
     draw_ground(img, rm, rng, hz + 1)
-    Ht = {
-        "lattice": rng.uniform(80, 300),
-        "stone": rng.uniform(20, 45),
-        "tv": rng.uniform(150, 350),
-        "skyscraper": rng.uniform(120, 400),
-        "clock": rng.uniform(30, 90),
-        "lighthouse": rng.uniform(20, 50),
-    }[kind]
+    Ht = {"lattice": rng.uniform(80, 300), "stone": rng.uniform(20, 45), "tv": rng.uniform(150, 350),
+          "skyscraper": rng.uniform(120, 400), "clock": rng.uniform(30, 90), "lighthouse": rng.uniform(20, 50)}[kind]
     # distance such that the top lands near the top of the frame
     D = cam.f * (Ht - cam.y) / (cam.v0 * rng.uniform(0.7, 1.05))
     ang = math.atan2(cam.sa, cam.ca) + math.radians(rng.uniform(-12.0, 12.0))
@@ -406,16 +343,8 @@ def tower(rng: Draws, H, W):
         else:
             for i in range(8):
                 a = 2 * math.pi * i / 8
-                rm.boxc(
-                    tx + r * 0.85 * math.cos(a),
-                    tz + r * 0.85 * math.sin(a),
-                    r * 0.3,
-                    r * 0.3,
-                    Ht,
-                    Ht + r * 0.3,
-                    col,
-                    bias=-0.5,
-                )
+                rm.boxc(tx + r * 0.85 * math.cos(a), tz + r * 0.85 * math.sin(a), r * 0.3, r * 0.3, Ht, Ht + r * 0.3,
+                        col, bias=-0.5)
         dark = mul(col, 0.25)
         zf = tz - r * math.cos(math.pi / n)
         for j in range(rng.integer(2, 4)):
@@ -458,10 +387,8 @@ def tower(rng: Draws, H, W):
         circle_z(rm, tx, cy, zf - 0.15, tw * 0.32, rm.shade((235.0, 232.0, 220.0), 4), tkey - 1.1)
         a1, a2 = rng.uniform(0, 2 * math.pi), rng.uniform(0, 2 * math.pi)
         rm.lines3(
-            [
-                ((tx, cy, zf - 0.2), (tx + tw * 0.25 * math.cos(a1), cy + tw * 0.25 * math.sin(a1), zf - 0.2)),
-                ((tx, cy, zf - 0.2), (tx + tw * 0.17 * math.cos(a2), cy + tw * 0.17 * math.sin(a2), zf - 0.2)),
-            ],
+            [((tx, cy, zf - 0.2), (tx + tw * 0.25 * math.cos(a1), cy + tw * 0.25 * math.sin(a1), zf - 0.2)),
+             ((tx, cy, zf - 0.2), (tx + tw * 0.17 * math.cos(a2), cy + tw * 0.17 * math.sin(a2), zf - 0.2))],
             tw * 0.02,
             (20.0, 20.0, 20.0),
             bias=-1.2,
@@ -484,24 +411,12 @@ def tower(rng: Draws, H, W):
         pyramid(rm, tx, tz, rl, Ht * 0.95, Ht * 1.02, 10, (40.0, 40.0, 40.0))
     # surroundings, all in front of the tower
     for _ in range(rng.integer(0, 5)):
-        tree(
-            rm,
-            tx + rng.uniform(-1, 1) * D * 0.5,
-            rng.uniform(D * 0.3, D * 0.8),
-            rng.uniform(6.0, 14.0) * min(1.0, D / 60.0),
-            rng,
-        )
+        tree(rm, tx + rng.uniform(-1, 1) * D * 0.5, rng.uniform(D * 0.3, D * 0.8),
+             rng.uniform(6.0, 14.0) * min(1.0, D / 60.0), rng)
     hs = min(1.0, D / 120.0)
     for _ in range(rng.integer(0, 3)):
-        house(
-            rm,
-            tx + rng.uniform(-1, 1) * D * 0.6,
-            rng.uniform(D * 0.45, D * 0.85),
-            rng.uniform(8.0, 20.0) * hs,
-            rng.uniform(8.0, 20.0) * hs,
-            rng.uniform(5.0, 15.0) * hs,
-            rng,
-        )
+        house(rm, tx + rng.uniform(-1, 1) * D * 0.6, rng.uniform(D * 0.45, D * 0.85), rng.uniform(8.0, 20.0) * hs,
+              rng.uniform(8.0, 20.0) * hs, rng.uniform(5.0, 15.0) * hs, rng)
     rm.draw_objects(img)
     lx = float(np.clip(-rm.L[0], -1, 1))
     return img, (lx, -0.4)

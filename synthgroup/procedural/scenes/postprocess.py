@@ -1,5 +1,4 @@
 """Post-processing shared by all categories: the camera's exposure, white balance and grain."""
-
 from __future__ import annotations
 
 import math

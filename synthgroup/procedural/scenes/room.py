@@ -4,7 +4,6 @@
 decorations on the walls, floor and ceiling, then renders them with one vectorised projection per
 kind, Lambert + ambient shading from one light and soft floor shadows.
 """
-
 from __future__ import annotations
 
 import math
@@ -14,7 +13,8 @@ import numpy as np
 
 from ..rng import Draws
 from .colors import mul3
-from .geometry import AA, CIRCLE16, CIRCLE16_LIST, NEAR, SCALE, SHIFT, Camera, PolygonBatch, clip_near, plane_texture
+from .geometry import (AA, CIRCLE16, CIRCLE16_LIST, NEAR, SCALE, SHIFT, Camera, PolygonBatch, clip_near,
+                       clip_segments_near, plane_texture)
 from .textures import texture
 
 # the six faces of a box as corner indices, the corners' (x, y, z) picks and the face normals
@@ -34,21 +34,8 @@ class Room:
     set by the indoor scene before it furnishes the room.
     """
 
-    def __init__(
-        self,
-        rng: Draws,
-        H: int,
-        W: int,
-        RW,
-        RD,
-        RH,
-        cam: Camera,
-        light_dir,
-        amb,
-        light_col,
-        amb_col,
-        light_side: str | None = None,
-    ):
+    def __init__(self, rng: Draws, H: int, W: int, RW, RD, RH, cam: Camera, light_dir, amb, light_col, amb_col,
+                 light_side: str | None = None):
         self.rng, self.H, self.W = rng, H, W
         self.light_side = light_side
         self.wall_cols: dict = {}
@@ -69,6 +56,11 @@ class Room:
         self.polys = []  # (pts3, col, key)
         self.shadow = []  # (x0,x1,z0,z1,h)
 
+    @property
+    def dark_side(self) -> str:
+        """The side wall opposite the windows (doors, shelves and pictures go there)."""
+        return "right" if self.light_side == "left" else "left"
+
     # ---- helpers -------------------------------------------------------
     def shade(self, col, k):
         """A colour lit as box face ``k`` (index into the six axis-aligned normals)."""
@@ -81,11 +73,8 @@ class Room:
         d = max(n[0] * L[0] + n[1] * L[1] + n[2] * L[2], 0.0) * (1.0 - self.amb)
         a = self.amb
         lc, ac = self.light_col, self.amb_col
-        return (
-            min(col[0] * (a * ac[0] + d * lc[0]), 255.0),
-            min(col[1] * (a * ac[1] + d * lc[1]), 255.0),
-            min(col[2] * (a * ac[2] + d * lc[2]), 255.0),
-        )
+        return (min(col[0] * (a * ac[0] + d * lc[0]), 255.0), min(col[1] * (a * ac[1] + d * lc[1]), 255.0),
+                min(col[2] * (a * ac[2] + d * lc[2]), 255.0))
 
     def box(self, x0, x1, y0, y1, z0, z1, col, shadow=False, bias=0.0):
         """An axis-aligned box, optionally casting a soft floor shadow."""
@@ -199,12 +188,7 @@ class Room:
                 return None
             a = np.asarray(cl)
             xc, yc, zc = a[:, 0], a[:, 1], a[:, 2]
-        iz = cam.f * SCALE / zc
-        uv = np.empty((len(zc), 2))
-        uv[:, 0] = cam.u0 * SCALE + xc * iz
-        uv[:, 1] = cam.v0 * SCALE - yc * iz
-        np.clip(uv, -4e5, 4e5, out=uv)
-        return np.rint(uv).astype(np.int32)
+        return cam.project(xc, yc, zc)
 
     # ---- rendering -----------------------------------------------------
     def render(self, img, floor_col, wall_cols, ceil_col, floor_kind, floor_scale, floor_rot):
@@ -226,12 +210,10 @@ class Room:
         r0 = int(min(max(math.floor(vtop) - 1, 0), H - 1))
         self._floor(img, r0, fcol, floor_kind, floor_scale, floor_rot)
         # ---------------- walls, ceiling and flat decorations (batched) --
-        surf = [
-            ("p", [(xl, 0, RD), (xr, 0, RD), (xr, RH, RD), (xl, RH, RD)], self.shade(wall_cols["back"], 4)),
-            ("p", [(xl, 0, zb), (xl, 0, RD), (xl, RH, RD), (xl, RH, zb)], self.shade(wall_cols["left"], 1)),
-            ("p", [(xr, 0, zb), (xr, 0, RD), (xr, RH, RD), (xr, RH, zb)], self.shade(wall_cols["right"], 0)),
-            ("p", [(xl, RH, zb), (xr, RH, zb), (xr, RH, RD), (xl, RH, RD)], self.shade(ceil_col, 2)),
-        ]
+        surf = [("p", [(xl, 0, RD), (xr, 0, RD), (xr, RH, RD), (xl, RH, RD)], self.shade(wall_cols["back"], 4)),
+                ("p", [(xl, 0, zb), (xl, 0, RD), (xl, RH, RD), (xl, RH, zb)], self.shade(wall_cols["left"], 1)),
+                ("p", [(xr, 0, zb), (xr, 0, RD), (xr, RH, RD), (xr, RH, zb)], self.shade(wall_cols["right"], 0)),
+                ("p", [(xl, RH, zb), (xr, RH, zb), (xr, RH, RD), (xl, RH, RD)], self.shade(ceil_col, 2))]
         self.draw_flat(img, surf + self.flat)
         # ---------------- soft shadows --------------------------------
         if self.shadow:
@@ -248,24 +230,8 @@ class Room:
         if spts:
             S = np.concatenate(spts, 0)
             sxc, syc, szc = cam.to_cam(S)
-            a_in = szc[:, 0] >= NEAR
-            b_in = szc[:, 1] >= NEAR
-            sok = (a_in | b_in).tolist()
-            cross = a_in != b_in
-            if cross.any():
-                t = (NEAR - szc[:, 0]) / np.where(cross, szc[:, 1] - szc[:, 0], 1.0)
-                for arr in (sxc, syc):
-                    v = arr[:, 0] + t * (arr[:, 1] - arr[:, 0])
-                    arr[:, 0] = np.where(cross & ~a_in, v, arr[:, 0])
-                    arr[:, 1] = np.where(cross & ~b_in, v, arr[:, 1])
-                szc[:, 0] = np.where(cross & ~a_in, NEAR, szc[:, 0])
-                szc[:, 1] = np.where(cross & ~b_in, NEAR, szc[:, 1])
-            iz = cam.f * SCALE / np.maximum(szc, NEAR)
-            suv = np.empty(S.shape[:2] + (2,))
-            suv[:, :, 0] = cam.u0 * SCALE + sxc * iz
-            suv[:, :, 1] = cam.v0 * SCALE - syc * iz
-            np.clip(suv, -4e5, 4e5, out=suv)
-            suv = np.rint(suv).astype(np.int32)
+            sok = clip_segments_near(sxc, syc, szc).tolist()
+            suv = cam.project(sxc, syc, szc)
         pi = 0
         si = 0
         fill = cv2.fillConvexPoly
@@ -350,12 +316,7 @@ class Room:
             xc, yc, zc = cam.to_cam(C)
             zmin = zc.min(1)
             zmax = zc.max(1)
-            iz = cam.f * SCALE / np.maximum(zc, NEAR)
-            uv = np.empty((nb, 8, 2))
-            uv[:, :, 0] = cam.u0 * SCALE + xc * iz
-            uv[:, :, 1] = cam.v0 * SCALE - yc * iz
-            np.clip(uv, -4e5, 4e5, out=uv)
-            PF = np.ascontiguousarray(np.rint(uv).astype(np.int32)[:, _FACES])  # (nb,6,4,2)
+            PF = np.ascontiguousarray(cam.project(xc, yc, zc)[:, _FACES])  # (nb,6,4,2)
             vis = np.stack(
                 [cam.x < B[:, 0], cam.x > B[:, 1], cam.y < B[:, 2], cam.y > B[:, 3], cam.z < B[:, 4], cam.z > B[:, 5]],
                 1,
@@ -390,26 +351,8 @@ class Room:
             xc, yc, zc = cam.to_cam(P)
             d = np.sqrt((xc * xc + yc * yc + zc * zc))
             xc, yc, zc = xc.reshape(-1, 2), yc.reshape(-1, 2), zc.reshape(-1, 2)
-            a_in = zc[:, 0] >= NEAR
-            b_in = zc[:, 1] >= NEAR
-            seg_ok = a_in | b_in
-            cross = a_in != b_in
-            if cross.any():  # clip segments crossing the near plane
-                t = (NEAR - zc[:, 0]) / np.where(cross, zc[:, 1] - zc[:, 0], 1.0)
-                fa = cross & ~a_in
-                fb = cross & ~b_in
-                for arr in (xc, yc):
-                    v = arr[:, 0] + t * (arr[:, 1] - arr[:, 0])
-                    arr[:, 0] = np.where(fa, v, arr[:, 0])
-                    arr[:, 1] = np.where(fb, v, arr[:, 1])
-                zc[:, 0] = np.where(fa, NEAR, zc[:, 0])
-                zc[:, 1] = np.where(fb, NEAR, zc[:, 1])
-            iz = cam.f * SCALE / np.maximum(zc, NEAR)
-            luv = np.empty(zc.shape + (2,))
-            luv[:, :, 0] = cam.u0 * SCALE + xc * iz
-            luv[:, :, 1] = cam.v0 * SCALE - yc * iz
-            np.clip(luv, -4e5, 4e5, out=luv)
-            luv = np.rint(luv).astype(np.int32)
+            seg_ok = clip_segments_near(xc, yc, zc)
+            luv = cam.project(xc, yc, zc)
             sst = [k // 2 for k in lst]
             starts = sst[:-1]
             okc = seg_ok.astype(np.int32)

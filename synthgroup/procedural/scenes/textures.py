@@ -3,7 +3,6 @@
 Built once per process from a fixed seed, so they are the same in every worker; scenes crop or
 perspective-warp them per call.
 """
-
 from __future__ import annotations
 
 import cv2
@@ -61,11 +60,8 @@ def _build_textures():
     floors = [planks, tiles_m, checker, carpet, concrete]
     # mip pyramids (periodic textures stay periodic under 2x area downsampling)
     _TEX["floor"] = [
-        [
-            t,
-            cv2.resize(t, (128, 128), interpolation=cv2.INTER_AREA),
-            cv2.resize(t, (64, 64), interpolation=cv2.INTER_AREA),
-        ]
+        [t, cv2.resize(t, (128, 128), interpolation=cv2.INTER_AREA),
+         cv2.resize(t, (64, 64), interpolation=cv2.INTER_AREA)]
         for t in floors
     ]
     # low-frequency blotches for walls / lighting irregularity (used at 1/4 res)
