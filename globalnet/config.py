@@ -22,11 +22,13 @@ anything else is a dataset spec read with split ``val``.
 from __future__ import annotations
 
 import dataclasses
-import math
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+
+from synthgroup.io import atomic_write_text, toml_value
+from synthgroup.schema import check_fields, coerce_fields
 
 from .errors import GlobalNetError
 
@@ -83,21 +85,19 @@ class TrainConfig:
         """Raise GlobalNetError naming the first impossible value."""
         from .backbones import get_backbone_spec
         get_backbone_spec(self.backbone)
-        ints = {"warmup_epochs": 0, "warmup_synthetic": 1, "phase1_epochs": 0, "phase1_synthetic": 0, "phase1_real": 0, "phase2_epochs": 0,
-                "phase2_real": 0, "val_size": 1, "batch_size": 1, "num_workers": 0, "seed": 0,
-                "val_seed": 0}
+        check_fields(self, error=GlobalNetError, where="config")   # the annotated types
+        ints = {"warmup_epochs": 0, "warmup_synthetic": 1, "phase1_epochs": 0, "phase1_synthetic": 0,
+                "phase1_real": 0, "phase2_epochs": 0, "phase2_real": 0, "val_size": 1,
+                "batch_size": 1, "num_workers": 0, "seed": 0, "val_seed": 0, "input_size": 1,
+                "synth_size": 1, "max_steps": 1, "val_frames": 1, "warmup_input_size": 1}
         for name, lo in ints.items():
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            if v is not None and v < lo:
                 raise GlobalNetError(f"config {name} must be an integer >= {lo}, got {v!r}")
-        for name in ("input_size", "synth_size", "max_steps", "val_frames", "warmup_input_size"):
-            v = getattr(self, name)
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise GlobalNetError(f"config {name} must be a positive integer, got {v!r}")
         for name in ("lr", "momentum", "weight_decay", "rotation", "scale_min", "scale_max",
                      "warmup_face_min", "warmup_face_max"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            if v < 0:
                 raise GlobalNetError(f"config {name} must be a finite number >= 0, got {v!r}")
         if not 0 < self.scale_min <= self.scale_max <= 1:
             raise GlobalNetError(f"config scale_min..scale_max must be within (0, 1], "
@@ -146,27 +146,17 @@ class TrainConfig:
         lines = ["# globalnet train configuration (reload with --config)"]
         for f in fields(self):
             v = getattr(self, f.name)
-            lines.append(f"{f.name} = {_toml_value('none' if v is None else v)}")
+            lines.append(f"{f.name} = {toml_value('none' if v is None else v)}")
         return "\n".join(lines) + "\n"
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(self.to_toml())
-        tmp.replace(path)
-        return path
+        atomic_write_text(path, self.to_toml())
+        return Path(path)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], where: str = "config") -> "TrainConfig":
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(values) - set(known))
-        if unknown:
-            raise GlobalNetError(f"{where}: unknown setting(s) {', '.join(unknown)} "
-                                 f"(known: {', '.join(known)})")
-        cfg = cls()
-        for k, v in values.items():
-            setattr(cfg, k, _coerce(k, v, getattr(cfg, k), where))
-        return cfg
+        """Settings from TOML or the command line, checked against the field types."""
+        return cls(**coerce_fields(cls, values, error=GlobalNetError, where=where))
 
     @classmethod
     def load(cls, path: str | Path, overrides: dict[str, Any] | None = None) -> "TrainConfig":
@@ -179,49 +169,6 @@ class TrainConfig:
             raise GlobalNetError(f"config {path} is not valid TOML: {e}") from None
         values.update(overrides or {})
         return cls.from_dict(values, where=str(path))
-
-
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {v!r} as TOML")
-
-
-def _coerce(name: str, value, default, where: str):
-    """Keep the declared type: ints stay ints, "none" clears an optional setting."""
-    if isinstance(value, str) and value.lower() in ("none", "null"):
-        return None
-    if isinstance(default, bool) or name == "aux_logits":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
-            return value.lower() in ("true", "1", "yes")
-    elif isinstance(default, float) or name in ("lr", "momentum", "weight_decay", "warmup_face_min",
-                                                 "warmup_face_max"):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            pass
-    elif isinstance(default, int) or name in ("input_size", "synth_size", "max_steps", "val_frames",
-                                               "warmup_input_size"):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        try:
-            return int(str(value).replace("_", ""))
-        except ValueError:
-            pass
-    else:
-        return value if value is None or isinstance(value, str) else str(value)
-    raise GlobalNetError(f"{where}: {name} = {value!r} is not a valid "
-                         f"{type(default).__name__ if default is not None else 'value'}")
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:

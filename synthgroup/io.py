@@ -1,20 +1,49 @@
-"""Small file helpers: atomic writes (a kill never leaves a half-written file) and a TOML dump."""
+"""Small file helpers shared by synthgroup, globalnet and explain: atomic writes (a kill or a full
+disk never leaves a half-written file), folder locks (two processes never mix their work in one
+folder), disk-error messages that name the path and the free space, and a TOML dump."""
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
+import shutil
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
+# ------------------------------------------------------------------------------ atomic writes
+def temp_name(path: Path, tag: str = "tmp") -> Path:
+    """A hidden sibling of ``path`` no other process or thread uses: ``.NAME.tmp-PID-RANDOM``."""
+    return path.with_name(f".{path.name}.{tag}-{os.getpid()}-{os.urandom(4).hex()}")
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; what was written there replaces ``path`` when the
+    block ends without error. On any error (a full disk too) the temporary file is removed and
+    ``path`` is left as it was."""
+    path = Path(path)
+    tmp = temp_name(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         f.write(data)
-    os.replace(tmp, path)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
@@ -22,7 +51,113 @@ def write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
 
 
-def _toml_value(v: Any) -> str:
+# ------------------------------------------------------------------------------ disk errors
+def free_space(path: str | os.PathLike) -> str:
+    """Free space on the disk holding ``path`` (or its nearest existing parent), human-readable."""
+    p = Path(path).absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        free = shutil.disk_usage(p).free
+    except OSError:
+        return "unknown"
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if free < 1024 or unit == "TiB":
+            return f"{free:.0f} {unit}" if unit == "bytes" else f"{free:.1f} {unit}"
+        free /= 1024
+    return "unknown"  # pragma: no cover
+
+
+def disk_error_message(exc: OSError, path: str | os.PathLike) -> str:
+    """One line for a failed write: where (the file the error names, else ``path``), why and how
+    much room is left."""
+    where = exc.filename or path
+    why = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is exhausted"
+    elif exc.errno == errno.EROFS:
+        why = "the file system is read-only"
+    return f"cannot write {where}: {why} ({free_space(where)} free there)"
+
+
+# ------------------------------------------------------------------------------ folder locks
+class FolderBusy(Exception):
+    """The lock is held by another process; ``holder`` is what that process wrote into it."""
+
+    def __init__(self, path: Path, holder: str):
+        super().__init__(f"{path} is locked by {holder or 'another process'}")
+        self.path, self.holder = path, holder
+
+
+def holder_note() -> str:
+    """Who holds a lock: pid, host and command line, for a refusal message."""
+    import socket
+    import sys
+    return f"pid {os.getpid()} on {socket.gethostname()} ({' '.join(sys.argv)[:200]})"
+
+
+@contextmanager
+def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = True,
+              note: str | None = None) -> Iterator[int]:
+    """``flock`` the file ``path`` (created if missing) for the block; yields its descriptor.
+
+    ``shared`` locks coexist with each other, an exclusive one with nothing. ``wait=False``
+    raises :class:`FolderBusy` at once instead of waiting. ``note`` (exclusive locks) is written
+    into the file so a refused process can name the holder. The lock dies with the process (a
+    SIGKILL too) and is inherited by forked children, who keep it alive while they run.
+    """
+    path = Path(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        flags = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, flags)
+        except BlockingIOError:
+            raise FolderBusy(path, _read_note(path)) from None
+        if note is not None and not shared:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, note.encode("utf-8", "replace"), 0)
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def is_locked(path: str | os.PathLike) -> bool:
+    """Whether some live process holds a lock on the file ``path`` (False if it does not exist)."""
+    try:
+        with file_lock(path, wait=False):
+            return False
+    except FolderBusy:
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _read_note(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def remove_stale(parent: Path, pattern: str, lock_name: str = ".lock", grace: float = 60.0) -> list[Path]:
+    """Remove the folders ``parent/pattern`` left by killed processes: those whose ``lock_name``
+    file no live process holds. A folder without that file counts as stale once it is ``grace``
+    seconds old (its maker may be about to create the lock)."""
+    removed = []
+    for d in sorted(parent.glob(pattern)):
+        if not d.is_dir() or d.is_symlink():
+            continue
+        lock = d / lock_name
+        live = is_locked(lock) if lock.exists() else time.time() - d.stat().st_mtime < grace
+        if not live:
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+# ------------------------------------------------------------------------------ TOML
+def toml_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
@@ -30,7 +165,7 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, str):
         return json.dumps(v)
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
 
 
@@ -43,7 +178,7 @@ def to_toml(d: dict, table: str | None = None) -> str:
         if isinstance(v, dict):
             subs.append((k, v))
         else:
-            lines.append(f"{k} = {_toml_value(v)}")
+            lines.append(f"{k} = {toml_value(v)}")
     text = "\n".join(lines) + "\n"
     for k, v in subs:
         text += "\n" + to_toml(v, f"{table}.{k}" if table else k)

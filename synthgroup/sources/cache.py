@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptItemError, SourceError
+from ..io import atomic_write_bytes
 
 #: File name endings read as images by the folder sources.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
@@ -47,22 +48,15 @@ def digest(obj: Any) -> str:
 
 
 def atomic_write(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` via a unique temporary file and ``os.replace`` (so concurrent
-    worker processes and a kill never leave a half-written file). Returns False, after one
-    warning per process, when the cache folder is not writable: the caller just keeps going."""
+    """Write a cache file atomically (:func:`synthgroup.io.atomic_write_bytes`). Returns False,
+    after one warning per process, when the cache folder is not writable (read-only, full): the
+    caller just keeps going without a disk cache."""
     global _warned_unwritable
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{os.urandom(4).hex()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
+        atomic_write_bytes(path, data)
         return True
     except OSError as exc:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         if not _warned_unwritable:
             _warned_unwritable = True
             warnings.warn(f"synthgroup: cannot write the cache under {path.parent} ({exc}); "
