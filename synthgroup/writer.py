@@ -10,13 +10,15 @@ touched again; an unfinished one is redone whole.
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import multiprocessing as mp
+import shutil
 import sys
 import time
 from collections import Counter
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import cv2
@@ -25,11 +27,14 @@ from . import __version__
 from .compose import Sources, make_sample
 from .config import GenConfig
 from .errors import SynthGroupError
-from .io import atomic_write_text, to_toml, write_json
+from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked, to_toml,
+                 write_json)
 from .labels import CLASS_NAMES
 
 CHUNK = 100
 _STATE: dict = {}
+_LOCKS = (".lock", ".active")
+_SUBFOLDERS = ("images", "masks", "parts")
 
 
 def encode_sample(sample, jpeg_quality: int) -> tuple[bytes, bytes]:
@@ -67,20 +72,26 @@ def _init_worker(cfg: GenConfig, out: str) -> None:
 def _run_chunk(chunk: tuple[int, int]) -> tuple[tuple[int, int], dict]:
     cfg, out, sources = _STATE["cfg"], _STATE["out"], _STATE["sources"]
     a, b = chunk
-    rows = []
-    for i in range(a, b):
-        sample = make_sample(cfg, sources, i)
-        # Plain writes: a file half-written by a kill belongs to an unfinished chunk, and an
-        # unfinished chunk is rewritten whole on resume (same bytes), so nothing stays corrupt.
-        jpg, png = encode_sample(sample, cfg.jpeg_quality)
-        with open(out / image_name(i), "wb") as f:
-            f.write(jpg)
-        with open(out / mask_name(i), "wb") as f:
-            f.write(png)
-        row = {"file_name": image_name(i), "mask_file_name": mask_name(i)}
-        row.update(sample.record)
-        rows.append(json.dumps(row, separators=(",", ":")))
-    atomic_write_text(out / part_name(a, b), "\n".join(rows) + "\n")
+    rows, path = [], out
+    try:
+        for i in range(a, b):
+            sample = make_sample(cfg, sources, i)
+            # Plain writes: a file half-written by a kill belongs to an unfinished chunk, and an
+            # unfinished chunk is rewritten whole on resume (same bytes), so nothing stays corrupt.
+            jpg, png = encode_sample(sample, cfg.jpeg_quality)
+            for path, data in ((out / image_name(i), jpg), (out / mask_name(i), png)):
+                with open(path, "wb") as f:
+                    f.write(data)
+            row = {"file_name": image_name(i), "mask_file_name": mask_name(i)}
+            row.update(sample.record)
+            rows.append(json.dumps(row, separators=(",", ":")))
+        path = out / part_name(a, b)
+        atomic_write_text(path, "\n".join(rows) + "\n")
+    except OSError as exc:   # full or read-only disk: leave no truncated file of this chunk behind
+        for i in range(a, b):
+            for name in (image_name(i), mask_name(i)):
+                (out / name).unlink(missing_ok=True)
+        raise SynthGroupError(disk_error_message(exc, path)) from None
     return chunk, sources.skipped()
 
 
@@ -90,37 +101,79 @@ def _chunks(n: int, shard: tuple[int, int]) -> list[tuple[int, int]]:
     return [c for j, c in enumerate(allc) if j % m == k]
 
 
-def _check_folder(out: Path, cfg: GenConfig) -> dict | None:
-    """Return the existing manifest, or None for a new folder; refuse a foreign or different one."""
+def _check_foreign(out: Path) -> None:
+    """Refuse a file, or a folder of someone else's files, before anything is created in it."""
     if out.exists() and not out.is_dir():
         raise SynthGroupError(f"output path {out} exists and is not a folder")
-    manifest_path = out / "manifest.json"
-    if manifest_path.exists():
-        try:
-            manifest = json.loads(manifest_path.read_text())
-            old = manifest["config"]
-        except (ValueError, KeyError):
-            raise SynthGroupError(f"{manifest_path} is not a synthgroup manifest") from None
-        new = cfg.to_dict()
-        if manifest.get("fingerprint") != cfg.fingerprint():
-            diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            raise SynthGroupError(
-                f"output folder {out} holds a dataset made with a different configuration "
-                f"(differs in: {', '.join(diff) or 'version'}); use another --out or the same settings")
-        return manifest
-    if out.exists() and any(out.iterdir()):
+    if out.is_dir() and not (out / "manifest.json").exists() and \
+            any(p.name not in _LOCKS + _SUBFOLDERS for p in out.iterdir()):
         raise SynthGroupError(f"output folder {out} is not empty and holds no synthgroup manifest")
-    return None
+
+
+def _check_folder(out: Path, cfg: GenConfig, n: int) -> dict | None:
+    """The manifest to continue, or None for a folder to (re)start; refuse a different dataset.
+
+    Called under the folder's lock. A folder that never finished a chunk and that no live run is
+    using (a run that failed or was killed early) is restarted whatever its configuration.
+    """
+    manifest_path = out / "manifest.json"
+    if not manifest_path.exists():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        old = manifest["config"]
+    except (ValueError, KeyError, TypeError):
+        raise SynthGroupError(f"{manifest_path} is not a synthgroup manifest") from None
+    same = manifest.get("fingerprint") == cfg.fingerprint() and manifest.get("n", n) == n
+    if same:
+        return manifest
+    if not any((out / "parts").glob("*.jsonl")) and not is_locked(out / ".active"):
+        return None
+    if manifest.get("fingerprint") != cfg.fingerprint():
+        new = cfg.to_dict()
+        diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+        raise SynthGroupError(
+            f"output folder {out} holds a dataset made with a different configuration "
+            f"(differs in: {', '.join(diff) or 'version'}); use another --out or the same settings")
+    raise SynthGroupError(f"output folder {out} holds a dataset of --n {manifest['n']} images, not "
+                          f"{n}; finish it with --n {manifest['n']} or use another --out")
+
+
+def _restart(out: Path, cfg: GenConfig, n: int, sources: Sources) -> None:
+    """Start the folder afresh (new, or left by a run that never finished a chunk)."""
+    for sub in _SUBFOLDERS:
+        shutil.rmtree(out / sub, ignore_errors=True)
+        (out / sub).mkdir()
+    write_json(out / "manifest.json", {
+        "synthgroup_version": __version__, "fingerprint": cfg.fingerprint(),
+        "config": cfg.to_dict(), "n": n, "chunk": CHUNK, "status": "running",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sources": sources.describe()})
+    atomic_write_text(out / "config.toml", to_toml(cfg.to_dict()))
+    atomic_write_text(out / "README.md", _dataset_card(n))
 
 
 @contextmanager
-def _locked(out: Path):
-    with open(out / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+def _claim(out: Path, cfg: GenConfig, n: int, sources: Sources):
+    """Check and claim ``out`` in one step under its lock, then hold it (shared with other
+    shards of the same dataset) until the block ends."""
+    _check_foreign(out)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
         try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            with _locked(out):
+                if _check_folder(out, cfg, n) is None:
+                    _restart(out, cfg, n, sources)
+                stack.enter_context(file_lock(out / ".active", shared=True))
+        except BaseException:
+            if created:   # nothing of a folder made just now is left behind
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        yield
+
+
+def _locked(out: Path):
+    return file_lock(out / ".lock")
 
 
 def _dataset_card(n: int) -> str:
@@ -192,21 +245,23 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
     k, m = shard
     if not (m >= 1 and 0 <= k < m):
         raise SynthGroupError(f"--shard {k}/{m} is not K/N with 0 <= K < N")
-    existing = _check_folder(out, cfg)
-    sources = Sources(cfg)          # fails on a bad source before anything is written
-    for sub in ("images", "masks", "parts"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
-    with _locked(out):
-        if existing is None or not (out / "manifest.json").exists():
-            write_json(out / "manifest.json", {
-                "synthgroup_version": __version__, "fingerprint": cfg.fingerprint(),
-                "config": cfg.to_dict(), "n": n, "chunk": CHUNK, "status": "running",
-                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sources": sources.describe()})
-            atomic_write_text(out / "config.toml", to_toml(cfg.to_dict()))
-            atomic_write_text(out / "README.md", _dataset_card(n))
+    sources = Sources(cfg)
+    for _, src in sources.faces + sources.backgrounds:
+        src.probe()              # a bad or unreadable source fails before anything is written
+    try:
+        with _claim(out, cfg, n, sources):
+            skipped = _run(cfg, out, n, sources, workers, shard, progress)
+            return _finalize(out, cfg, n, sources, skipped)
+    except OSError as exc:
+        raise SynthGroupError(disk_error_message(exc, out)) from None
+
+
+def _run(cfg: GenConfig, out: Path, n: int, sources: Sources, workers: int,
+         shard: tuple[int, int], progress: bool) -> dict:
+    """Make this shard's unfinished chunks; the corrupt source files met, per source."""
     todo = [c for c in _chunks(n, shard) if not (out / part_name(*c)).exists()]
     total = sum(b - a for a, b in todo)
-    skipped: dict = {}
+    skipped: dict = sources.skipped()      # met while probing the sources
     bar = None
     if progress and total:
         from tqdm import tqdm
@@ -219,16 +274,32 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
         if bar:
             bar.update(b - a)
 
-    if todo:
-        if workers == 1:
+    try:
+        if todo and workers == 1:
             _STATE.update(cfg=cfg, out=out, sources=sources)
             for c in todo:
                 collect(_run_chunk(c))
-        else:
-            ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-            with ctx.Pool(workers, initializer=_init_worker, initargs=(cfg, str(out))) as pool:
-                for result in pool.imap_unordered(_run_chunk, todo):
-                    collect(result)
-    if bar:
-        bar.close()
-    return _finalize(out, cfg, n, sources, skipped)
+        elif todo:
+            _run_pool(cfg, out, todo, workers, collect)
+    finally:
+        if bar:
+            bar.close()
+    return skipped
+
+
+def _run_pool(cfg: GenConfig, out: Path, todo: list, workers: int, collect) -> None:
+    """The chunks in worker processes. A worker that dies (SIGKILL, out of memory, a crash)
+    fails the run with a message instead of leaving it waiting for the lost chunk."""
+    ctx = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx, initializer=_init_worker,
+                               initargs=(cfg, str(out)))
+    try:
+        for future in as_completed([pool.submit(_run_chunk, c) for c in todo]):
+            collect(future.result())
+    except BrokenProcessPool:
+        raise SynthGroupError(
+            f"a worker process died while generating into {out} (killed, out of memory or "
+            f"crashed; {free_space(out)} free there); finished chunks are kept: rerun the same "
+            "command to continue") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -5,12 +5,12 @@ faces from a few thousand distinct (identity, expression, intensity) renders. Th
 render once, in a memory-mapped file under the cache dir: every process (generate workers,
 DataLoader workers, later runs) reads what any process already rendered. Slots are filled by
 whoever needs them first; a per-slot flag is set only after the pixels are written, and two
-processes racing on one slot write identical bytes. Without a writable cache dir it falls back
-to process-local memory.
+processes racing on one slot write identical bytes. The file's blocks are reserved when it is
+made, so a full disk is noticed then (not as SIGBUS mid-run). Without a writable cache dir with
+room for it, it falls back to process-local memory.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 from pathlib import Path
@@ -18,7 +18,15 @@ from typing import Callable
 
 import numpy as np
 
+from ..io import atomic_path, file_lock
 from .cache import cache_dir
+
+
+def _reserve(fd: int, nbytes: int) -> None:
+    """Give the file ``nbytes`` of real disk blocks now: a full disk then fails here with
+    ``OSError`` instead of killing the process with SIGBUS when the mapping is written later."""
+    if nbytes:
+        os.posix_fallocate(fd, 0, nbytes)
 
 
 def code_hash(*files: str | Path) -> str:
@@ -29,6 +37,10 @@ def code_hash(*files: str | Path) -> str:
     return h.hexdigest()[:12]
 
 
+#: Larger atlases are not shared through a file (a 2048 px scene atlas would take 10 GB of disk).
+MAX_SHARED_BYTES = 2 << 30
+
+
 class Atlas:
     """``n`` slots of ``shape`` uint8 pixels, keyed by ``name`` (which must encode every parameter)."""
 
@@ -36,45 +48,57 @@ class Atlas:
         self.name, self.n, self.shape = name, n, tuple(shape)
         self._pixels: np.ndarray | None = None
         self._flags: np.ndarray | None = None
+        self._local: dict[int, np.ndarray] | None = None   # the fallback: this process only
         self._pid: int | None = None
 
     def _open(self) -> None:
         self._pid = os.getpid()
+        self._pixels = self._flags = self._local = None
+        size = self.n * int(np.prod(self.shape))
         root = cache_dir() / "atlas"
         data, flags = root / f"{self.name}.pixels", root / f"{self.name}.flags"
         try:
+            if size > MAX_SHARED_BYTES:
+                raise OSError("too large to share")
             root.mkdir(parents=True, exist_ok=True)
-            with open(root / f"{self.name}.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                size = self.n * int(np.prod(self.shape))
+            with file_lock(root / f"{self.name}.lock"):
                 if not data.exists() or data.stat().st_size != size or not flags.exists():
                     for p, nbytes in ((data, size), (flags, self.n)):
-                        tmp = p.with_name(p.name + ".tmp")
-                        with open(tmp, "wb") as f:
-                            f.truncate(nbytes)
-                        os.replace(tmp, p)
+                        with atomic_path(p) as tmp, open(tmp, "wb") as f:
+                            _reserve(f.fileno(), nbytes)
+                else:   # a file made sparse (by an older version) gets its blocks now
+                    with open(data, "r+b") as f:
+                        _reserve(f.fileno(), size)
             self._pixels = np.memmap(data, dtype=np.uint8, mode="r+", shape=(self.n, *self.shape))
             self._flags = np.memmap(flags, dtype=np.uint8, mode="r+", shape=(self.n,))
         except OSError:   # read-only or full disk: keep working, just without sharing
-            self._pixels = np.zeros((self.n, *self.shape), np.uint8)
-            self._flags = np.zeros(self.n, np.uint8)
+            self._local = {}
 
     def get(self, slot: int, render: Callable[[], np.ndarray]) -> np.ndarray:
         """The pixels of ``slot``, rendering (and storing) them on first use."""
         if self._pid != os.getpid():   # forked: map again in this process
             self._open()
+        if self._local is not None:
+            if slot not in self._local:
+                self._local[slot] = self._checked(render())
+            return self._local[slot]
         if self._flags[slot]:
             return np.asarray(self._pixels[slot])   # a read-only view of the mapping, no copy
-        img = render()
-        if img.shape != self.shape or img.dtype != np.uint8:
-            raise ValueError(f"atlas {self.name}: render gave {img.shape} {img.dtype}, expected {self.shape}")
+        img = self._checked(render())
         self._pixels[slot] = img
         self._flags[slot] = 1
+        return img
+
+    def _checked(self, img: np.ndarray) -> np.ndarray:
+        if img.shape != self.shape or img.dtype != np.uint8:
+            raise ValueError(f"atlas {self.name}: render gave {img.shape} {img.dtype}, expected {self.shape}")
         return img
 
     def filled(self) -> int:
         if self._pid != os.getpid():
             self._open()
+        if self._local is not None:
+            return len(self._local)
         return int(np.count_nonzero(self._flags))
 
     def __getstate__(self):

@@ -188,6 +188,13 @@ class FaceSource:
             rgba = cv2.resize(rgba, (w, h), interpolation=interp)
         return rgba
 
+    def probe(self) -> None:
+        """Load faces in catalogue order until one reads (usually the first): a source whose
+        every file is unreadable fails here, before anything is written, not mid-run."""
+        rng = np.random.default_rng(0)
+        _probe(self, "face", self.items,
+               lambda it: self.sprite({"key": it.key, "variant": self.variant(rng, it)}, 64))
+
     def describe(self) -> dict:
         self.items
         return {"spec": self.spec, "kind": self.name, "faces": len(self._items),
@@ -256,12 +263,29 @@ class BackgroundSource:
             raise SourceError(f"background source {self.spec!r} returned an invalid image for {ref['key']}")
         return img
 
+    def probe(self) -> None:
+        """Load images in catalogue order until one reads (see :meth:`FaceSource.probe`)."""
+        size = tuple(self.options.get("output_size", (224, 224)))
+        _probe(self, "background", self.items, lambda it: self.image({"key": it.key}, size))
+
     def describe(self) -> dict:
         items = self.items
         cats: dict[str, int] = {}
         for it in items:
             cats[it.category] = cats.get(it.category, 0) + 1
         return {"spec": self.spec, "kind": self.name, "images": len(items), "per_category": cats}
+
+
+def _probe(src, kind: str, items: list, load: Callable[[Any], Any]) -> None:
+    for it in items:
+        try:
+            load(it)
+            return
+        except CorruptItemError:
+            continue
+    example = next(iter(src.skipped.values()), "")
+    raise SourceError(f"{kind} source {src.spec!r}: none of its {len(items)} files could be read"
+                      + (f" (e.g. {example})" if example else ""))
 
 
 # ---------------------------------------------------------------------- registries

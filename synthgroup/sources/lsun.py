@@ -31,6 +31,8 @@ from .matting import fit_size
 from .options import parse_options
 
 _FOLDER = re.compile(r"^(?:(?P<cat>.+?)_)?(?P<split>train|val|test)_lmdb$", re.IGNORECASE)
+#: Values looked at for an encoded image before an LMDB is declared not LSUN.
+_CHECK = 20
 #: Key lists made in this process (or inherited through fork): fingerprint -> list of keys.
 _KEYS: dict[str, list[bytes]] = {}
 
@@ -151,19 +153,21 @@ class LSUNBackgrounds(BackgroundSource):
             raise SourceError(f"source {self.spec!r}: {path} is not a readable LMDB ({exc})") from None
         try:
             keys: list[bytes] = []
+            first_bad, seen_image = None, False
             with env.begin(buffers=False) as txn:
-                cur = txn.cursor()
-                checked = 0
-                for key, value in cur:
-                    if checked < 3:
-                        if not looks_like_image(value):
-                            raise SourceError(
-                                f"source {self.spec!r}: {path} is not an LSUN scene LMDB: the value of "
-                                f"key {key[:40]!r} is not an encoded image (LSUN stores WebP/JPEG bytes)")
-                        checked += 1
+                for key, value in txn.cursor():
+                    # a bad value is skipped when it is drawn, like any corrupt file; only an
+                    # LMDB whose first values are all not images is not LSUN at all
+                    if not seen_image and len(keys) < _CHECK:
+                        seen_image = looks_like_image(value)
+                        first_bad = first_bad or (None if seen_image else bytes(key))
                     keys.append(bytes(key))
                     if self.limit and len(keys) >= self.limit:
                         break
+            if keys and not seen_image:
+                raise SourceError(
+                    f"source {self.spec!r}: {path} is not an LSUN scene LMDB: the value of key "
+                    f"{first_bad[:40]!r} is not an encoded image (LSUN stores WebP/JPEG bytes)")
         except lmdb.Error as exc:
             raise SourceError(f"source {self.spec!r}: {path} is not a readable LMDB ({exc})") from None
         finally:
