@@ -6,3 +6,7 @@ class GlobalNetError(Exception):
 
     The message names the offending value or path and, where there is one, the way out.
     """
+
+
+#: How a user turns on skipping unreadable files, in a message (library and CLI spelling).
+SKIP_BAD_HINT = "set skip_bad = true (globalnet train --set skip_bad=true) to skip them"

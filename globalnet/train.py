@@ -17,12 +17,14 @@ epoch, so ``resume`` replays the remaining steps of the epoch as the uninterrupt
 """
 from __future__ import annotations
 
+import errno
 import itertools
 import json
 import math
 import os
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import torch
@@ -35,6 +37,8 @@ from .config import TrainConfig
 from .errors import GlobalNetError
 from .evaluate import run_model, synthetic_eval_set, write_report
 from .mixing import MixtureDataset, epoch_plan
+from synthgroup.io import (FolderBusy, atomic_path, atomic_write_text, disk_error_message, file_lock,
+                           holder_note)
 
 CHECKPOINT_VERSION = 1
 
@@ -169,7 +173,8 @@ def checkpoint_payload(trainer: Trainer, config: TrainConfig, *, epoch: int, ste
 
     ``epoch`` / ``step_in_epoch`` are the position of the *next* step (0-based epoch, steps
     already done in it), so a finished epoch e is stored as ``epoch=e+1, step_in_epoch=0``;
-    ``epoch_losses`` are the step losses of an unfinished epoch, so its mean stays exact.
+    ``epoch_losses`` are the step losses of an unfinished epoch, so its mean stays exact. A
+    finished epoch's checkpoint also holds its ``metrics.jsonl`` row (``metrics_row``).
     """
     return {
         "format": "globalnet-train", "version": CHECKPOINT_VERSION,
@@ -185,21 +190,24 @@ def checkpoint_payload(trainer: Trainer, config: TrainConfig, *, epoch: int, ste
 
 
 def _atomic_save(path: Path, model: torch.nn.Module, payload: dict) -> Path:
-    tmp = path.with_name(path.name + ".tmp")
-    save_checkpoint(tmp, _unwrap(model), **payload)
-    os.replace(tmp, path)
+    """Replace ``path`` by a new checkpoint, or leave it as it was (and no temporary file) when
+    the disk is full: torch reports that as a RuntimeError ('unexpected pos ...')."""
+    try:
+        with atomic_path(path) as tmp:
+            save_checkpoint(tmp, _unwrap(model), **payload)
+    except RuntimeError as e:
+        raise OSError(errno.ENOSPC if "write" in str(e) or "pos" in str(e) else errno.EIO,
+                      str(e).splitlines()[0], str(path)) from None
     return path
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(dst.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    try:
-        os.link(src, tmp)
-    except OSError:        # a file system without hard links
-        import shutil
-        shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    with atomic_path(dst) as tmp:
+        try:
+            os.link(src, tmp)
+        except OSError:        # a file system without hard links
+            import shutil
+            shutil.copyfile(src, tmp)
 
 
 def resolved_config(config: TrainConfig) -> TrainConfig:
@@ -253,17 +261,35 @@ def _describe_real(ds, spec: str, split: str) -> dict:
                         for it in getattr(ds, "ignored", [])]}
 
 
-def _prepare_run_dir(config: TrainConfig, resume: bool) -> Path:
+def _claim_run_dir(config: TrainConfig, resume: bool, stack: ExitStack) -> Path:
+    """Lock the run folder for the whole run (``stack``) and check what it holds.
+
+    A second training into a locked folder is refused, naming the holder. A folder without a
+    checkpoint (a run killed or failed before its first one) is started afresh, by the same
+    command or by ``--resume``. A folder made here and still empty at the end is removed.
+    """
     out = Path(config.out)
-    if resume:
-        if not (out / "last.pt").is_file():
-            raise GlobalNetError(f"cannot resume {out}: no last.pt there")
-    elif (out / "config.toml").exists() or (out / "last.pt").exists():
-        raise GlobalNetError(f"run folder {out} already holds a run; resume it with --resume "
-                             f"{out} or choose another --out")
     if out.exists() and not out.is_dir():
         raise GlobalNetError(f"run folder {out} is a file")
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        stack.enter_context(file_lock(out / ".lock", wait=False, note=holder_note()))
+    except FolderBusy as e:
+        raise GlobalNetError(f"run folder {out} is in use by another training ({e.holder}); wait "
+                             f"for it to finish or choose another --out") from None
+    if created:
+        stack.callback(_remove_if_unused, out)
+    if (out / "last.pt").is_file() and not resume:
+        raise GlobalNetError(f"run folder {out} already holds a run; resume it with --resume "
+                             f"{out} or choose another --out")
     return out
+
+
+def _remove_if_unused(out: Path) -> None:
+    if [p.name for p in out.iterdir()] == [".lock"]:
+        (out / ".lock").unlink()
+        out.rmdir()
 
 
 def _warmup_gen_config(config: TrainConfig):
@@ -299,18 +325,22 @@ def train(config: TrainConfig, resume: bool = False) -> Path:
     dist_info = dev.init_distributed(device)
     det = (torch.are_deterministic_algorithms_enabled(), torch.backends.cudnn.benchmark)
     try:
-        return _train(config, resume, device, dist_info)
+        with ExitStack() as stack:
+            return _train(config, resume, device, dist_info, stack)
     except GlobalNetError as e:
         if "Traceback" in str(e):
             raise type(e)(_clean_error(e)) from None
         raise
+    except OSError as e:          # a full or read-only disk under the run folder
+        raise GlobalNetError(disk_error_message(e, config.out)) from None
     finally:
         torch.use_deterministic_algorithms(det[0])   # process-wide switches: put them back
         torch.backends.cudnn.benchmark = det[1]
         dev.shutdown_distributed(dist_info)
 
 
-def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: dev.DistInfo) -> Path:
+def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: dev.DistInfo,
+           stack: ExitStack) -> Path:
     main = dist_info.is_main
     spec = get_backbone_spec(config.backbone)
     size = config.resolved_input_size()
@@ -325,21 +355,23 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     err = None
     if main:
         try:
-            run_dir = _prepare_run_dir(config, resume)
+            _claim_run_dir(config, resume, stack)
         except GlobalNetError as e:
             err = str(e)
     err = dev.broadcast_object(err, dist_info)
     if err:
         raise GlobalNetError(err)
     run_dir = Path(config.out)
-    log = RunLog(enabled=main)     # the folder is made once the data opened without error
+    log = RunLog(enabled=main)     # files are written once the data and model loaded
 
     ckpt = None
-    if resume:
+    if resume and (run_dir / "last.pt").is_file():
         from .backbones import _read_checkpoint
         ckpt = _read_checkpoint(run_dir / "last.pt")
         if ckpt.get("format") != "globalnet-train":
             raise GlobalNetError(f"{run_dir / 'last.pt'} is not a globalnet training checkpoint")
+    elif (run_dir / "config.toml").is_file():
+        log(f"{run_dir} holds no checkpoint: starting it afresh")
     if config.deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.benchmark = False
@@ -406,15 +438,13 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
             f"single-face images at {config.resolved_warmup_input_size()} px, faces "
             f"{config.warmup_face_min}-{config.warmup_face_max} of the image height")
 
-    if main:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        log.attach(run_dir / "train.log")
-
     # model -------------------------------------------------------------------------------
-    weights = None if resume else config.weights
+    weights = None if ckpt is not None else config.weights
     model = create_backbone(config.backbone, weights=weights, aux_logits=config.aux_logits)
     if ckpt is not None:
         model.load_state_dict(ckpt["model"])
+    if main:
+        log.attach(run_dir / "train.log")
     model.to(device)
     if dist_info.enabled:
         model = torch.nn.parallel.DistributedDataParallel(
@@ -454,8 +484,8 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
             f"(global step {trainer.global_step})")
     if main:
         resolved_config(config).save(run_dir / "config.toml")   # on resume: with its overrides
-        (run_dir / "data.json").write_text(json.dumps(report, indent=2) + "\n")
-        _trim_metrics(run_dir / "metrics.jsonl", start_epoch)
+        atomic_write_text(run_dir / "data.json", json.dumps(report, indent=2) + "\n")
+        _sync_metrics(run_dir / "metrics.jsonl", start_epoch, ckpt)
 
     # epochs ------------------------------------------------------------------------------
     last_loss = ckpt.get("last_loss") if ckpt else None
@@ -527,12 +557,12 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
                "val_macro_f1": val["macro_f1"], "val_total": val["total"],
                "val_per_class": val["per_class"], "val_confusion": val["confusion"],
                "best": best, "is_best": improved}
-        if main:
-            with open(run_dir / "metrics.jsonl", "a") as f:
-                f.write(json.dumps(row) + "\n")
+        if main:   # the checkpoint first: a metrics row never gets ahead of it
             payload = checkpoint_payload(trainer, config, epoch=epoch + 1, step_in_epoch=0,
                                          phase=phase, best=best, last_loss=last_loss, val=val)
-            _atomic_save(run_dir / "last.pt", model, payload)
+            _atomic_save(run_dir / "last.pt", model, dict(payload, metrics_row=row))
+            with open(run_dir / "metrics.jsonl", "a") as f:
+                f.write(json.dumps(row) + "\n")
             if improved:   # the same bytes: a hard link (last.pt is later replaced, not rewritten)
                 _link_or_copy(run_dir / "last.pt", run_dir / "best.pt")
             write_report(run_dir, val, title=f"epoch {epoch + 1}: accuracy {val['accuracy']:.3f}"
@@ -546,11 +576,15 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     return run_dir
 
 
-def _trim_metrics(path: Path, start_epoch: int) -> None:
-    """On resume, drop rows of epochs the checkpoint had not finished (they are redone)."""
-    if not path.exists():
-        return
-    rows = [ln for ln in path.read_text().splitlines() if ln.strip()]
+def _sync_metrics(path: Path, start_epoch: int, ckpt: dict | None) -> None:
+    """Make ``metrics.jsonl`` hold exactly the epochs the checkpoint finished: drop rows of
+    later epochs (they are redone), and add the checkpoint's own row when a kill came between
+    saving the checkpoint and appending the row."""
+    rows = [ln for ln in path.read_text().splitlines() if ln.strip()] if path.exists() else []
     keep = [ln for ln in rows if json.loads(ln).get("epoch", 0) <= start_epoch]
-    if len(keep) != len(rows):
-        path.write_text("".join(ln + "\n" for ln in keep))
+    row = (ckpt or {}).get("metrics_row")
+    if row and row.get("epoch") == start_epoch and not any(
+            json.loads(ln).get("epoch") == start_epoch for ln in keep):
+        keep.append(json.dumps(row))
+    if keep != rows:
+        atomic_write_text(path, "".join(ln + "\n" for ln in keep))

@@ -37,7 +37,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from globalnet.errors import GlobalNetError
+from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 
 log = logging.getLogger("globalnet.data")
 
@@ -588,7 +588,7 @@ class FrameIndex:
             listed = [f"{videos[i][0]} ({why})" for i, why in sorted(bad.items())]
             if not skip_bad:
                 raise GlobalNetError(f"{where}: {len(bad)} unreadable video(s): {_listing(listed)} "
-                                     "(pass skip_bad=True to skip them)")
+                                     f"({SKIP_BAD_HINT})")
             log.warning("%s: skipping %d unreadable video(s): %s", where, len(bad), _listing(listed))
         keep = [i for i in range(len(videos)) if i not in bad]
         return cls([videos[i][0] for i in keep], [videos[i][1] for i in keep],

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 from torch.utils.data import Dataset
 
-from globalnet.errors import GlobalNetError
+from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 
 from .frames import (count_labels, IMAGE_EXTENSIONS, _listing, check_classes, normalize_split,
                      resolve_split_dir, scan_class_folders)
@@ -51,7 +51,7 @@ class GAFImages(Dataset):
         if empty:
             if not skip_bad:
                 raise GlobalNetError(f"{self.root}: {len(empty)} zero-length image(s): "
-                                     f"{_listing(empty)} (pass skip_bad=True to skip them)")
+                                     f"{_listing(empty)} ({SKIP_BAD_HINT})")
             self.skipped = [(p, "zero-length file") for p in empty]
             log.warning("%s: skipping %d zero-length image(s): %s", self.root, len(empty),
                         _listing(empty))
