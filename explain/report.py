@@ -28,7 +28,10 @@ can be shared without showing students' faces; the heatmap still shows where the
 **Atomic**: the report is built in a temporary folder beside ``out`` and renamed at the end; on
 any error (unreadable, zero-length or truncated video, unsupported or damaged image, checkpoint
 of another backbone or class count...) the temporary folder is removed and nothing is left at
-``out``. An existing ``out`` is only replaced with ``overwrite=True``.
+``out``. An existing ``out`` is only replaced with ``overwrite=True``, and only when it is a
+report (nothing but ``index.html``, ``report.json`` and ``img/*.png``). A run killed midway
+leaves a hidden temporary folder; the next run beside it removes it. The folder's mode follows
+the user's umask.
 """
 from __future__ import annotations
 
@@ -44,8 +47,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from synthgroup.io import file_lock, remove_stale
+
 from .base import CLASS_NAMES, ExplainError
 
+_REPORT_FILES = ("index.html", "report.json", "img")
 PRIVACY_CHOICES = ("auto", "on", "off")
 PRIVACY_STYLES = ("pixelate", "blur")
 CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")
@@ -281,8 +287,8 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
         raise ExplainError("no inputs given")
     if out.exists() and not opts.overwrite:
         raise ExplainError(f"output {out} already exists (pass --overwrite to replace it)")
-    if out.exists() and not out.is_dir():
-        raise ExplainError(f"output {out} exists and is not a folder")
+    if out.exists():
+        _check_replaceable(out)
 
     from globalnet.predict import Predictor, expand_inputs, read_image_checked
     from .registry import create_explainer
@@ -312,12 +318,19 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
     parent = out.parent
     made_parent = not parent.exists()
     parent.mkdir(parents=True, exist_ok=True)
+    for stale in (f".{out.name}.tmp-*", f".{out.name}.old-*"):   # left by a killed run
+        remove_stale(parent, stale)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
-        (tmp / "img").mkdir()
-        entries = _explain_all(tmp, images, video_results, predictor, explainer, opts, log)
-        _write_html(tmp, entries, opts, checkpoint, predictor, explainer)
-        _commit(tmp, out)
+        with file_lock(tmp / ".lock"):          # a live build is never taken for a stale one
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)       # mkdtemp's 0700 would hide the report
+            (tmp / "img").mkdir()
+            entries = _explain_all(tmp, images, video_results, predictor, explainer, opts, log)
+            _write_html(tmp, entries, opts, checkpoint, predictor, explainer)
+            (tmp / ".lock").unlink()
+            _commit(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         if made_parent:
@@ -351,6 +364,26 @@ def _expand_synth_folders(inputs: Sequence) -> list:
         else:
             out.append(item)
     return out
+
+
+def _check_replaceable(out: Path) -> None:
+    """``--overwrite`` replaces a report folder, never anything else: only ``index.html``,
+    ``report.json`` (a report's) and ``img/`` holding PNGs."""
+    if not out.is_dir():
+        raise ExplainError(f"output {out} exists and is not a folder")
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in _REPORT_FILES)
+    foreign += sorted(f"img/{p.name}" for p in (out / "img").glob("*")
+                      if p.suffix != ".png" or not p.is_file()) if (out / "img").is_dir() else []
+    try:
+        data = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        is_report = (out / "index.html").is_file() and isinstance(data, dict) and \
+            {"checkpoint", "method", "inputs"} <= set(data)
+    except (OSError, ValueError):
+        is_report = False
+    if foreign or not is_report:
+        why = f"it holds {', '.join(foreign[:5])}" if foreign else "it has no report.json of a report"
+        raise ExplainError(f"output {out} is not an explain report ({why}); --overwrite only "
+                           f"replaces a report folder: choose another --out")
 
 
 def _commit(tmp: Path, out: Path) -> None:
