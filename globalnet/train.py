@@ -196,8 +196,9 @@ def _atomic_save(path: Path, model: torch.nn.Module, payload: dict) -> Path:
         with atomic_path(path) as tmp:
             save_checkpoint(tmp, _unwrap(model), **payload)
     except RuntimeError as e:
-        raise OSError(errno.ENOSPC if "write" in str(e) or "pos" in str(e) else errno.EIO,
-                      str(e).splitlines()[0], str(path)) from None
+        import shutil
+        full = shutil.disk_usage(path.parent).free < (64 << 20)
+        raise OSError(errno.ENOSPC if full else errno.EIO, str(e).splitlines()[0], str(path)) from None
     return path
 
 

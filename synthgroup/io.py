@@ -69,15 +69,15 @@ def free_space(path: str | os.PathLike) -> str:
 
 
 def disk_error_message(exc: OSError, path: str | os.PathLike) -> str:
-    """One line for a failed write: where (the file the error names, else ``path``), why and how
-    much room is left."""
+    """One line for a failed file operation: the file (the one the error names, else ``path``),
+    why, and for a full disk how much room is left."""
     where = exc.filename or path
-    why = exc.strerror or str(exc)
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is exhausted"
-    elif exc.errno == errno.EROFS:
-        why = "the file system is read-only"
-    return f"cannot write {where}: {why} ({free_space(where)} free there)"
+        return f"cannot write {where}: {why} ({free_space(where)} free there)"
+    if exc.errno == errno.EROFS:
+        return f"cannot write {where}: the file system is read-only"
+    return f"{where}: {exc.strerror or exc}"
 
 
 # ------------------------------------------------------------------------------ folder locks

@@ -7,6 +7,12 @@ The folder loads with ``datasets.load_dataset("imagefolder", data_dir=DIR)``: ``
 ``parts/START-END.jsonl`` exists, so a rerun after a kill only does unfinished chunks, and
 sample i's bytes do not depend on workers, shards or chunking. Finished chunks are never
 touched again; an unfinished one is redone whole.
+
+Several processes may fill one folder (shards, reruns): checking a folder and claiming it is one
+step under its ``.lock``, and a running generate holds ``.active`` (shared), so a run with
+another configuration or ``n`` is refused while a folder that never finished a chunk and that
+no live run holds is simply started again. Sources are probed, and the configuration checked,
+before anything is written; a dead worker or a full disk ends the run with one message.
 """
 from __future__ import annotations
 
