@@ -32,7 +32,7 @@ def _jpegs_whole(folder: Path) -> None:
 def test_full_cache_disk_falls_back_to_memory(tmp_path, workers):
     """F1: a 2 MB cache disk killed the worker with SIGBUS (1 worker) or hung the run (2)."""
     cache, out = tmp_path / "cache", tmp_path / "out"
-    r = on_tmpfs(cache, "2m", ["env", f"SYNTHGROUP_CACHE={cache}", SYNTH, "generate", "--n", "200",
+    r = on_tmpfs(cache, "2m", ["env", f"SYNTHGROUP_CACHE={cache}", SYNTH, "generate", "--n", "60",
                                "--workers", workers, "--out", out, "--quiet"], timeout=240)
     assert r.returncode == 0, (r.returncode, r.stderr[-3000:])
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
@@ -86,7 +86,7 @@ def test_two_configurations_never_mix_in_one_folder(tmp_path):
 
 def test_a_dead_worker_fails_the_run_instead_of_hanging(tmp_path):
     out = tmp_path / "ds"
-    args = ["generate", "--n", "300", "--workers", "2", "--out", out, *SMALL]
+    args = ["generate", "--n", "200", "--workers", "2", "--out", out, *SMALL]
     patch = """
         import os, signal
         from synthgroup import writer
