@@ -111,8 +111,10 @@ def _check_foreign(out: Path) -> None:
     """Refuse a file, or a folder of someone else's files, before anything is created in it."""
     if out.exists() and not out.is_dir():
         raise SynthGroupError(f"output path {out} exists and is not a folder")
-    if out.is_dir() and not (out / "manifest.json").exists() and \
-            any(p.name not in _LOCKS + _SUBFOLDERS for p in out.iterdir()):
+    def ours(p: Path) -> bool:   # what a claim that failed before its manifest may leave
+        return p.name in _LOCKS or (p.name in _SUBFOLDERS and p.is_dir() and not any(p.iterdir()))
+
+    if out.is_dir() and not (out / "manifest.json").exists() and not all(map(ours, out.iterdir())):
         raise SynthGroupError(f"output folder {out} is not empty and holds no synthgroup manifest")
 
 

@@ -128,6 +128,15 @@ def test_a_different_n_is_refused_not_left_with_orphans(tmp_path):
     assert sorted(p.name for p in out.rglob("*")) == before
 
 
+def test_a_folder_of_someone_elses_images_is_never_emptied(tmp_path):
+    out = tmp_path / "mine"
+    (out / "images").mkdir(parents=True)
+    (out / "images" / "holiday.jpg").write_bytes(b"precious")
+    r = run_cli("generate", "--n", "5", "--out", out, *SMALL)
+    one_message(r, "synthgroup", str(out), "not empty")
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*")] == ["images", "images/holiday.jpg"]
+
+
 # ------------------------------------------------------------------------------ bad input
 @pytest.mark.parametrize("args, needles", [
     (["--size", "99999"], ["99999x99999", "too large"]),
