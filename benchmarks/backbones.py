@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .common import RESULTS, machine, markdown_table
+from synthgroup.labels import CLASS_NAMES
 
 #: Every value here can be overridden with --set KEY=VALUE (TrainConfig fields or test_n).
 PROFILES: dict[str, dict] = {
@@ -134,7 +135,7 @@ def summarise(rows: list[dict]) -> list[dict]:
             "_acc": statistics.mean(acc),
             "macro-F1": f"{statistics.mean(f1):.3f}",
             "recall P/Neu/Neg": "/".join(f"{statistics.mean(r['recall'][c] for r in rs):.2f}"
-                                         for c in ("Positive", "Neutral", "Negative")),
+                                         for c in CLASS_NAMES),
             "params (M)": f"{rs[0]['parameters'] / 1e6:.1f}",
             "train img/s": f"{statistics.mean(r['train_images_per_s'] for r in rs):.1f}",
             "infer img/s": f"{statistics.mean(r['inference_images_per_s'] for r in rs):.1f}",

@@ -10,11 +10,31 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+#: the CPU features that decide which precision is fast (bfloat16 and int8 matrix units)
+SPEED_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8")
+
+
+def cpu() -> dict:
+    """The CPU model and which of :data:`SPEED_FLAGS` it has (from ``/proc/cpuinfo``)."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    return {"cpu": model, "cpu_flags": [f for f in SPEED_FLAGS if f in flags]}
+
+
 def machine() -> dict:
     import numpy as np
     info = {"python": platform.python_version(), "platform": platform.platform(),
             "cpus": os.cpu_count(), "numpy": np.__version__,
-            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"), **cpu()}
     try:
         import cv2
         info["opencv"] = cv2.__version__

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from synthgroup.labels import CLASS_NAMES
 
 from .backbones import TEST_SEED
 from .common import machine, markdown_table, save
@@ -47,7 +48,6 @@ NOTE_WEAK_GLOBAL = ("**Caveat:** the global-only model is at chance level here (
                     "so these gaps measure the budget, not the price of privacy. Pass a properly "
                     "trained global model with `--global-checkpoint` (and `--global-backbone`) for "
                     "a meaningful comparison.")
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
 
 
 def log(msg: str) -> None:
@@ -135,9 +135,9 @@ def _face_scores(models, images, records, detector, margin: float = 0.1):
 
 def _checkpoint_info(path) -> tuple[int | None, str]:
     """(input size the checkpoint was trained at, a description of where it came from)."""
-    import torch
-    ck = torch.load(path, map_location="cpu", weights_only=False)
-    size = (ck.get("config") or {}).get("input_size") or ck.get("input_size")
+    from globalnet.checkpoints import checkpoint_input_size, read_checkpoint_info
+    ck = read_checkpoint_info(path)
+    size = checkpoint_input_size(ck)
     bits = []
     if ck.get("format") == "globalnet-train":
         bits.append(f"globalnet train, {ck.get('global_step')} steps")
@@ -154,7 +154,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     import torch
 
     from synthgroup import GenConfig, Sources, make_sample
-    from globalnet.backbones import get_backbone_spec
+    from globalnet.data.transforms import ModelInput
     from globalnet.reference.detect import GroundTruthBoxes, HaarDetector, match_recall
     from globalnet.reference.face_model import FaceCropDataset, FaceResNet, train_face_model
     from globalnet.reference.fusion import fuse, search_fusion_weight
@@ -168,9 +168,9 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     t0 = time.time()
     gs = P["global_size"]
     if global_checkpoint:
-        gmodel, spec = load_global_model(global_backbone, global_checkpoint)
+        gmodel, g_input = load_global_model(global_checkpoint, None, global_size)
         ck_size, ck_about = _checkpoint_info(global_checkpoint)
-        gs = global_size or ck_size or spec.input_size
+        gs = g_input.size[0]
     train_small = None if global_checkpoint else np.zeros((P["n_train"], gs, gs, 3), np.uint8)
 
     def keep(k, sample):
@@ -198,7 +198,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
 
         gmodel = _train_global(train_small, crops.image_labels, global_backbone, P["global_epochs"], seed,
                                fresh=fresh)
-        spec = get_backbone_spec(global_backbone)
+        g_input = ModelInput.for_backbone(global_backbone, gs)
         times["global_train_s"] = time.time() - t
     train_small = None     # free the images (the closure above shares this cell)
 
@@ -241,10 +241,10 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
         c = max(96, round(gs * 256 / 224))
         cfg = GenConfig(size=(c, c), split=split, seed=seed)
         src = Sources(cfg)
-        return [_global_view(make_sample(cfg, src, i).image, gs) for i in range(n)]
+        return [make_sample(cfg, src, i).image for i in range(n)]
 
-    g_val = global_scores(gmodel, global_inputs("train", 1, P["n_val"]), gs, spec.mean, spec.std)
-    g_test = global_scores(gmodel, global_inputs("test", TEST_SEED, P["n_test"]), gs, spec.mean, spec.std)
+    g_val = global_scores(gmodel, global_inputs("train", 1, P["n_val"]), g_input)
+    g_test = global_scores(gmodel, global_inputs("test", TEST_SEED, P["n_test"]), g_input)
     g_pred = g_test.argmax(1)
     g_acc = float((g_pred == test_y).mean())
     rows = [dict(detector="-", method="global-only", **_metrics(g_pred, test_y), gap_pp=0.0,
@@ -297,7 +297,7 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
             r_im.append(im)
             r_y.append(lab)
         r_y = np.array(r_y)
-        r_g = global_scores(gmodel, [_global_view(im, gs) for im in r_im], gs, spec.mean, spec.std)
+        r_g = global_scores(gmodel, r_im, g_input)
         r_acc = float((r_g.argmax(1) == r_y).mean())
         rows.append(dict(detector="- (real val)", method="global-only", **_metrics(r_g.argmax(1), r_y),
                          gap_pp=0.0, no_face_images=0, face_weight=""))

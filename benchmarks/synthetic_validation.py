@@ -86,7 +86,8 @@ def make_optimizer(name: str, params, lr: float):
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
-        save: Path | None = None, command: str = "", amp: str = "auto", init: Path | None = None) -> dict:
+        save: Path | None = None, command: str = "", amp: str = "auto", init: str | None = None,
+        teacher: str | None = None, kd_temperature: float = 4.0, kd_alpha: float = 0.7) -> dict:
     """Train ``backbone`` from scratch on task (a) or (b) and test it on held-out images.
 
     ``curriculum``: stages (see :func:`parse_stage`) seen *before* the task's own ``images``, in
@@ -94,6 +95,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     expression cue from large single faces in a few hundred steps, and hardly at all from
     1-9 small faces in a cluttered scene (see the results table). ``amp``: globalnet's mixed
     precision switch (bfloat16 + channels-last on a CPU with native bfloat16, about 3x faster).
+    ``teacher``: a trained task-(b) model (zoo name or checkpoint) whose soft targets are
+    distilled into the student (:mod:`globalnet.distill`, ``kd_temperature``, ``kd_alpha``).
     """
     import numpy as np
     import torch
@@ -113,7 +116,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     aux = spec.train_aux_logits(size)
     init_info = None
     if init is not None:
-        from globalnet.predict import read_checkpoint_info
+        from globalnet.checkpoints import read_checkpoint_info
         init_info = read_checkpoint_info(init)
         if init_info.get("backbone") != backbone or init_info.get("task", task) != task:
             raise GlobalNetError(f"--init {init} holds task {init_info.get('task')!r} "
@@ -122,6 +125,12 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                                                  ("made_by", "result", "recipe")}}
     model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux).to(dev)
     mixed = gdev.amp_enabled(amp, dev)
+    teach = None
+    if teacher is not None:
+        from globalnet.distill import Teacher, distillation_loss
+        if task != "b":
+            raise GlobalNetError("--teacher distils the 3-class task (b) only")
+        teach = Teacher(teacher, dev, amp=mixed, student_backbone=backbone)
     fmt = gdev.memory_format(mixed)
     model.to(memory_format=fmt)
     stages = list(curriculum) + [{"faces_max": None, "face_size": face_size, "images": images}]
@@ -152,7 +161,9 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         for x, y in dl:
             x, y = x.to(dev).contiguous(memory_format=fmt), relabel(task, torch.as_tensor(y)).to(dev)
             with gdev.autocast(dev, mixed):
-                loss = classification_loss(model(x), y)
+                out = model(x)
+                loss = (classification_loss(out, y) if teach is None else
+                        distillation_loss(out, y, teach(x), temperature=kd_temperature, alpha=kd_alpha))
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -183,7 +194,9 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
            "accuracy": float(np.trace(cm) / cm.sum()),
            "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum()),
            "accuracy_flip": float(np.trace(cm_flip) / cm_flip.sum()), "confusion_flip": cm_flip.tolist(),
-           "init": init_info}
+           "init": init_info,
+           "teacher": None if teach is None else {"checkpoint": str(teacher), "backbone": teach.name,
+                                                  "temperature": kd_temperature, "alpha": kd_alpha}}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it
         save.parent.mkdir(parents=True, exist_ok=True)
         save_checkpoint(save, model.cpu().to(memory_format=torch.contiguous_format), input_size=size, task=task, made_by=command or "synthetic_validation",
@@ -205,6 +218,12 @@ def _init_text(init: dict | None) -> str:
     return f"{Path(init['checkpoint']).name} ({acc}{mins}; made by `{init.get('made_by') or '?'}`)"
 
 
+def _teacher_text(t: dict | None) -> str:
+    if not t:
+        return "-"
+    return f"{Path(t['checkpoint']).name} ({t['backbone']}, T={t['temperature']}, alpha={t['alpha']})"
+
+
 def write_table(rows: list[dict], path: Path, cmd: str) -> None:
     table = []
     for r in rows:
@@ -218,6 +237,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
                                                   + (f" @{c['size']}px" if "size" in c else "")
                                                   for c in r.get("curriculum") or []) or "-",
                       "init": _init_text(r.get("init")),
+                      "teacher": _teacher_text(r.get("teacher")),
                       "accuracy %": f"{100 * r['accuracy']:.1f}",
                       "+ flip TTA %": f"{100 * r['accuracy_flip']:.1f}" if "accuracy_flip" in r else "-",
                       "test set": f"{r['test_images']} @ seed {r.get('test_seed', OLD_TEST_SEED)}",
@@ -231,7 +251,7 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
              "faces and LSUN scenes. Accuracy is one forward per test image; `+ flip TTA` averages the "
              "softmax of the image and its mirror image (rows before this column existed show -).", "",
              markdown_table(table, ["task", "backbone", "size", "face size", "crop", "optimizer", "lr", "precision",
-                                    "init", "curriculum", "train images", "accuracy %", "+ flip TTA %", "test set",
+                                    "init", "teacher", "curriculum", "train images", "accuracy %", "+ flip TTA %", "test set",
                                     "paper %", "confusion (rows true)", "train min"]), "",
              f"Machine: {machine()}"]
     path.write_text("\n".join(lines) + "\n")
@@ -255,8 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stages before the task's own images, e.g. 1:0.7-0.95:24000@64")
     p.add_argument("--save", type=Path, metavar="DIR",
                    help="write each trained model to DIR/<task>-<backbone>-<size>.pt (globalnet checkpoint)")
-    p.add_argument("--init", type=Path, metavar="CKPT",
-                   help="continue from a checkpoint saved by --save (same task and backbone)")
+    p.add_argument("--init", metavar="CKPT",
+                   help="continue from a checkpoint saved by --save or a zoo model (same task and "
+                        "backbone)")
+    p.add_argument("--teacher", metavar="CKPT",
+                   help="distil a trained task-(b) model's soft targets (zoo name or checkpoint)")
+    p.add_argument("--kd-temperature", type=float, default=4.0, help="distillation temperature")
+    p.add_argument("--kd-alpha", type=float, default=0.7,
+                   help="weight of the distillation term (1 - alpha: the hard labels)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
@@ -287,7 +313,8 @@ def main(argv=None) -> int:
                 row = run(task, backbone, seed=args.seed, device=args.device, progress=not args.quiet,
                           face_size=args.face_size, min_crop_scale=args.min_crop_scale,
                           optimizer=args.optimizer, curriculum=args.curriculum, save=save,
-                          command=cmd, amp=args.amp, init=args.init, **prof)
+                          command=cmd, amp=args.amp, init=args.init, teacher=args.teacher,
+                          kd_temperature=args.kd_temperature, kd_alpha=args.kd_alpha, **prof)
             except GlobalNetError as e:
                 print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
                 return 2

@@ -27,7 +27,6 @@ from torch import nn
 
 from globalnet.errors import GlobalNetError
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
 
 
 class ExplainError(GlobalNetError):
@@ -147,29 +146,20 @@ class Explainer:
         self.model = model.to(self.device).eval()
         self.target_layer = target_layer
         self.target_layer_name = target_layer_name
-        self.mean = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
-        self.std = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
-        self.input_size = (input_size, input_size) if isinstance(input_size, int) else tuple(input_size)
+        from globalnet.data.transforms import ModelInput
+        self.model_input = ModelInput(input_size, mean, std)
+        self.input_size = self.model_input.size
         if self.uses_activations and target_layer is None:
             raise ExplainError(f"{self.name} needs a target layer")
 
     # ------------------------------------------------------------------ template pieces
     def preprocess(self, frames: Sequence[np.ndarray] | np.ndarray) -> torch.Tensor:
-        """``uint8`` RGB frames (HxWx3 each) -> normalised ``(N, 3, H, W)`` at ``input_size``."""
-        import cv2
-        if isinstance(frames, np.ndarray) and frames.ndim == 3:
-            frames = [frames]
-        batch = []
-        for f in frames:
-            f = np.asarray(f)
-            if f.ndim != 3 or f.shape[2] != 3:
-                raise ExplainError(f"expected an HxWx3 RGB frame, got shape {f.shape}")
-            h, w = self.input_size
-            if f.shape[:2] != (h, w):
-                f = cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA)
-            batch.append(torch.from_numpy(np.ascontiguousarray(f)).permute(2, 0, 1))
-        x = torch.stack(batch).to(torch.float32) / 255.0
-        return (x - self.mean) / self.std
+        """``uint8`` RGB frames (HxWx3 each) -> normalised ``(N, 3, H, W)``: the model's one
+        preprocessing (:class:`globalnet.data.transforms.ModelInput`, as ``globalnet predict``)."""
+        try:
+            return self.model_input(frames)
+        except GlobalNetError as e:
+            raise ExplainError(str(e)) from None
 
     def _forward(self, x: torch.Tensor):
         """One forward pass capturing the target layer: ``(logits, activations or None)``."""
@@ -242,13 +232,23 @@ class Explainer:
                            extra=dict(getattr(self, "last_extra", {}) or {}))
 
     def explain_image(self, image: np.ndarray, targets=None) -> Explanation:
-        """Explain one uint8 RGB image; maps resized back to the image's own size."""
+        """Explain one uint8 RGB image; maps put back at the image's own size.
+
+        The model sees the centre crop :meth:`ModelInput.crop_box` of the image: the maps are
+        resized onto that box and are 0 outside it (the model never saw those pixels);
+        ``extra["crop_box"]`` records the box ``(x0, y0, x1, y1)``.
+        """
         import cv2
         res = self(image, targets)
         h, w = image.shape[:2]
-        if res.maps.shape[-2:] != (h, w):
-            res.maps = np.stack([[cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
-                                  for m in row] for row in res.maps]).clip(0, 1).astype(np.float32)
+        x0, y0, x1, y1 = self.model_input.crop_box(h, w)
+        full = np.zeros((*res.maps.shape[:2], h, w), np.float32)
+        for i, row in enumerate(res.maps):
+            for k, m in enumerate(row):
+                full[i, k, y0:y1, x0:x1] = cv2.resize(m, (x1 - x0, y1 - y0),
+                                                      interpolation=cv2.INTER_LINEAR)
+        res.maps = full.clip(0, 1)
+        res.extra["crop_box"] = (x0, y0, x1, y1)
         return res
 
     def __repr__(self):

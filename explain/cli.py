@@ -25,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("list", help="list the explainers")
 
     def common(sp):
-        sp.add_argument("--checkpoint", required=True, help="checkpoint written by training")
+        sp.add_argument("--checkpoint", required=True,
+                        help="checkpoint written by training, or a zoo model name (globalnet models)")
         sp.add_argument("--backbone", default=None,
                         help="backbone name (only for a raw state_dict; must match otherwise)")
         sp.add_argument("--method", default="fast-scorecam", help="explainer (see `explain list`)")
@@ -116,7 +117,9 @@ def _map(args) -> int:
     import cv2
 
     from globalnet.predict import Predictor, read_image_checked
-    from .base import CLASS_NAMES, ExplainError
+    from synthgroup.labels import CLASS_NAMES
+
+    from .base import ExplainError
     from .registry import create_explainer
     from .report import overlay
 

@@ -75,7 +75,7 @@ import torch
 from .base import Explainer, ExplainError, logits_of
 
 
-PRECISIONS = ("float32", "bfloat16", "int8")
+PRECISIONS = ("float32", "bfloat16", "int8", "auto")   # auto: bfloat16 where native, else float32
 FILLS = ("baseline", "mean", "zero")     # stand-in score of a channel top-k did not evaluate
 
 
@@ -130,6 +130,11 @@ class FastScoreCAMExplainer(Explainer):
             raise ExplainError(f"precision='int8' runs on the CPU only, not on {self.device}")
         if fill not in FILLS:
             raise ExplainError(f"fill must be one of {', '.join(FILLS)}, not {fill!r}")
+        from globalnet.device import cpu_has_bf16, warn_emulated_bf16
+        if precision == "auto":
+            precision = "bfloat16" if self.device.type == "cuda" or cpu_has_bf16() else "float32"
+        elif precision == "bfloat16" and self.device.type == "cpu":
+            warn_emulated_bf16("fast-scorecam precision='bfloat16'")
         self.topk = None if topk is None else int(topk)
         self.batch_size = max(1, int(batch_size))
         self.precision = precision

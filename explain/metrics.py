@@ -26,7 +26,9 @@ from typing import Iterable, Sequence
 import numpy as np
 import torch
 
-from .base import CLASS_NAMES, ExplainError, LogitsOnly
+from synthgroup.labels import CLASS_NAMES
+
+from .base import ExplainError, LogitsOnly
 
 
 def _resize_to(cam: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -14,8 +14,9 @@ timeline plot of per-frame probabilities (:func:`globalnet.timeline.plot_timelin
 :meth:`globalnet.predict.Predictor.predict_video`) and the key frames - for each class, the
 sampled frame where that class is most probable - with their heatmaps.
 
-The explained image is the whole frame resized to the backbone's input size (the heatmap then
-covers the whole frame); the video timeline uses the predictor's own preprocessing.
+The model sees each frame through its one preprocessing (the same as ``globalnet predict``:
+shorter side to ``size*256/224``, centre crop): the heatmap covers that crop and is blank
+outside it, and face focus and ROAD are computed inside the crop.
 
 **Privacy** (``privacy="auto"|"on"|"off"``; auto = on for videos, off for images): the picture
 under every heatmap (and the plain picture shown beside it) is pixelated (default) or blurred.
@@ -48,8 +49,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from synthgroup.io import file_lock, remove_stale
+from synthgroup.labels import CLASS_NAMES
 
-from .base import CLASS_NAMES, ExplainError
+from .base import ExplainError
 
 _REPORT_FILES = ("index.html", "report.json", "img")
 PRIVACY_CHOICES = ("auto", "on", "off")
@@ -396,15 +398,19 @@ def _commit(tmp: Path, out: Path) -> None:
         os.rename(tmp, out)
 
 
-def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, style: str):
-    """Write the base and per-class overlays; returns (base_src, [src per class], [focus])."""
+def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, style: str,
+                  box=None):
+    """Write the base and per-class overlays; returns (base_src, [src per class], [focus]).
+    Face focus is measured inside ``box`` (x0, y0, x1, y1), the part the model saw."""
     from .metrics import face_focus_details
     base = privatize(rgb, style) if private else rgb
     base_src = _write_png(folder, f"{stem}_input.png", base)
+    x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
     srcs, focus = [], []
     for c, name in enumerate(CLASS_NAMES[:len(res_maps)]):
         srcs.append(_write_png(folder, f"{stem}_{name.lower()}.png", overlay(base, res_maps[c])))
-        focus.append(face_focus_details(res_maps[c], mask) if mask is not None else None)
+        focus.append(face_focus_details(res_maps[c][y0:y1, x0:x1], mask[y0:y1, x0:x1])
+                     if mask is not None else None)
     return base_src, srcs, focus
 
 
@@ -423,15 +429,16 @@ def _explain_all(folder, images, video_results, predictor, explainer, opts, log)
         if mask is not None and mask.shape != rgb.shape[:2]:
             mask = None
         private = opts.private("image")
+        box = res.extra.get("crop_box")
         base_src, srcs, focus = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, private,
-                                              opts.privacy_style)
+                                              opts.privacy_style, box)
         entry = {"kind": "image", "input": str(p), "name": p.name, "anchor": f"input-{i}",
                  "probs": [float(x) for x in probs], "label": pred, "label_name": CLASS_NAMES[pred],
                  "truth": truth, "private": private, "base": base_src, "overlays": srcs,
                  "face_focus": [f["focus"] if f else None for f in focus],
                  "face_focus_details": focus, "extra": _jsonable(res.extra)}
         if opts.faithfulness:
-            entry.update(_faithfulness(explainer, rgb, maps[pred], pred, opts))
+            entry.update(_faithfulness(explainer, rgb, maps[pred], pred, opts, box))
         entries.append(entry)
     for j, r in enumerate(video_results):
         v = Path(r.path)
@@ -465,12 +472,14 @@ def _explain_all(folder, images, video_results, predictor, explainer, opts, log)
     return entries
 
 
-def _faithfulness(explainer, rgb, cam, target, opts) -> dict:
+def _faithfulness(explainer, rgb, cam, target, opts, box=None) -> dict:
     import cv2
     from .metrics import confidence_drop, road
     x = explainer.preprocess(rgb)
     h, w = x.shape[-2:]
-    cam_in = cv2.resize(np.asarray(cam, np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
+    cam_in = cv2.resize(np.asarray(cam, np.float32)[y0:y1, x0:x1], (w, h),
+                        interpolation=cv2.INTER_LINEAR)
     return {"road": float(road(explainer.model, x, cam_in[None], [target],
                                opts.road_percentiles)[0]),
             "confidence_drop": float(confidence_drop(explainer.model, x, cam_in[None], [target])[0])}

@@ -11,7 +11,7 @@ function is first used.
 """
 from .errors import GlobalNetError
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
+from synthgroup.labels import CLASS_NAMES  # noqa: E402  (the one definition)
 
 _BACKBONE_NAMES = (
     "BackboneSpec", "IMAGENET_MEAN", "IMAGENET_STD",

@@ -269,13 +269,15 @@ def _parse_weights(spec: BackboneSpec, weights):
     if isinstance(weights, str) and "_Weights." in weights and not os.path.exists(weights):
         return "imagenet", weights
     if isinstance(weights, (str, os.PathLike)):
-        path = Path(weights).expanduser()
-        if not path.is_file():
-            raise GlobalNetError(
-                f"weights {str(weights)!r} for {spec.name}: no such checkpoint file "
-                f"(use None for random init, 'imagenet', or a path to a checkpoint)")
-        return "path", path
-    raise GlobalNetError(f"weights must be None, 'imagenet' or a checkpoint path, not {weights!r}")
+        from .checkpoints import resolve_checkpoint
+        try:
+            return "path", resolve_checkpoint(weights)
+        except GlobalNetError as e:
+            raise GlobalNetError(f"weights {str(weights)!r} for {spec.name}: {e} (use None for "
+                                 f"random init, 'imagenet', a zoo model name or a path to a "
+                                 f"checkpoint)") from None
+    raise GlobalNetError(f"weights must be None, 'imagenet', a zoo model name or a checkpoint "
+                         f"path, not {weights!r}")
 
 
 def _torchvision_kwargs(spec: BackboneSpec, num_classes: int, aux_logits: bool, init: bool) -> dict:
@@ -501,17 +503,6 @@ def _mismatch_message(what: str, target: str, result) -> str:
     return f"{what} do not fit {target}: {'; '.join(parts)}"
 
 
-def _read_checkpoint(path: Path) -> dict:
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # noqa: BLE001
-        raise GlobalNetError(f"cannot read checkpoint {path}: {type(e).__name__}: {e}") from None
-    if not isinstance(ckpt, dict):
-        raise GlobalNetError(f"checkpoint {path} holds a {type(ckpt).__name__}, not a state_dict "
-                             f"or a dict with a 'model' key")
-    return ckpt
-
-
 def _checkpoint_num_classes(spec: BackboneSpec, ckpt: dict, state: dict) -> int | None:
     if ckpt.get("num_classes") is not None:
         return int(ckpt["num_classes"])
@@ -520,13 +511,8 @@ def _checkpoint_num_classes(spec: BackboneSpec, ckpt: dict, state: dict) -> int 
 
 
 def _load_checkpoint_into(model: nn.Module, spec: BackboneSpec, path: Path, num_classes: int) -> None:
-    ckpt = _read_checkpoint(path)
-    for key in ("model", "state_dict", "model_state_dict"):
-        if isinstance(ckpt.get(key), dict):
-            state = ckpt[key]
-            break
-    else:
-        state, ckpt = ckpt, {}
+    from .checkpoints import read_checkpoint, split_state
+    state, ckpt = split_state(read_checkpoint(path))
     if not state or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
         raise GlobalNetError(f"checkpoint {path} has no usable state_dict (expected tensors by name)")
     state = _strip_prefixes(state)

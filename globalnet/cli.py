@@ -18,6 +18,8 @@ COMMANDS = {
     "train": ("globalnet.cmd_train", "train a global-only model (the paper's two-phase recipe)"),
     "evaluate": ("globalnet.cmd_evaluate", "evaluate a checkpoint on a dataset"),
     "predict": ("globalnet.cmd_predict", "frame-averaged prediction on images, videos or a live source"),
+    "models": ("globalnet.cmd_models", "list the trained models shipped with the package (use "
+                                       "their names as --checkpoint)"),
     "reference": ("globalnet.reference.cmd_reference", "the face-based REFERENCE path (individual-level "
                                                        "processing, kept apart from the product)"),
 }

@@ -9,7 +9,8 @@ HELP = "evaluate a checkpoint on a dataset (accuracy, per-class precision/recall
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--checkpoint", required=True, type=Path, help="a .pt from globalnet train")
+    p.add_argument("--checkpoint", required=True,
+                   help="a .pt from globalnet train, or a zoo model name (globalnet models)")
     p.add_argument("--data", required=True,
                    help="vgaf:DIR, gaf:DIR, videos:DIR or synthetic[:N] (held-out synthetic set)")
     p.add_argument("--split", default="val", help="split of a real dataset (default: val)")

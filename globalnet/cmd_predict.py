@@ -39,7 +39,8 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="image files, video files or folders of them")
-    p.add_argument("--checkpoint", required=True, help="checkpoint written by training")
+    p.add_argument("--checkpoint", required=True,
+                   help="checkpoint written by training, or a zoo model name (globalnet models)")
     p.add_argument("--backbone", default=None,
                    help="backbone name (only for a raw state_dict checkpoint)")
     s = p.add_mutually_exclusive_group()
@@ -81,7 +82,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 # ----------------------------------------------------------------------------------- output
 def _fmt_probs(p) -> str:
-    from .predict import CLASS_NAMES
+    from synthgroup.labels import CLASS_NAMES
     return " ".join(f"{c[:3]}={float(x):.3f}" for c, x in zip(CLASS_NAMES, p))
 
 
@@ -142,7 +143,7 @@ def publish(files: dict[str, object], out_dir: Path) -> list[Path]:
 
 
 def build_report(predictor, images, videos, args) -> dict[str, object]:
-    from .predict import CLASS_NAMES
+    from synthgroup.labels import CLASS_NAMES
     from .timeline import plot_timeline
 
     doc = {"checkpoint": predictor.checkpoint, "backbone": predictor.backbone,

@@ -49,6 +49,23 @@ def cpu_has_bf16() -> bool:
         return False
 
 
+_WARNED: set[str] = set()
+
+
+def warn_emulated_bf16(what: str) -> bool:
+    """Warn once per ``what`` that bfloat16 is emulated on this CPU, and what it costs; returns
+    whether it warned (``False`` on a CPU with native bfloat16, or when already warned)."""
+    import warnings
+
+    if cpu_has_bf16() or what in _WARNED:
+        return False
+    _WARNED.add(what)
+    warnings.warn(f"{what}: this CPU has no native bfloat16 (neither amx_bf16 nor avx512_bf16), "
+                  f"so bfloat16 is emulated and runs about 2-3x slower than float32; use float32 "
+                  f"(or int8 where offered) on this machine", RuntimeWarning, stacklevel=3)
+    return True
+
+
 def amp_dtype(amp: str, device: torch.device) -> torch.dtype | None:
     """The autocast dtype for ``amp = auto | on | off`` on ``device``, or None for float32.
 
@@ -62,6 +79,8 @@ def amp_dtype(amp: str, device: torch.device) -> torch.dtype | None:
     if device.type == "cuda":
         return torch.float16
     if device.type == "cpu" and (amp == "on" or cpu_has_bf16()):
+        if amp == "on":
+            warn_emulated_bf16("amp = on (bfloat16 on the CPU)")
         return torch.bfloat16
     if amp == "on":
         raise GlobalNetError(f"amp = on is not supported on device {device.type!r}")

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Subset
 
-from .data.frames import CLASS_NAMES
+from synthgroup.labels import CLASS_NAMES
 from .errors import GlobalNetError
 
 log = logging.getLogger("globalnet.evaluate")
@@ -206,19 +206,20 @@ def evaluate(checkpoint: str | Path, data: str, *, split: str = "val", out: str 
     The backbone name, input size and synthetic canvas come from the checkpoint when it has them.
     Writes the report files into ``out`` when given. Returns :func:`metrics_from_confusion`.
     """
-    from .backbones import _read_checkpoint, create_backbone
+    from .backbones import create_backbone
+    from .checkpoints import (check_zoo_overrides, checkpoint_input_size, read_checkpoint_info,
+                              resolve_checkpoint)
     from .device import amp_enabled, resolve_device
 
-    path = Path(checkpoint)
-    if not path.is_file():
-        raise GlobalNetError(f"checkpoint {path} does not exist")
-    ck = _read_checkpoint(path)
+    path = resolve_checkpoint(checkpoint)
+    ck = read_checkpoint_info(checkpoint)
     name = ck.get("backbone")
     if not name:
         raise GlobalNetError(f"checkpoint {path} does not name its backbone (not a globalnet "
                              f"checkpoint)")
-    cfg = ck.get("config") or {}
-    input_size = input_size or cfg.get("input_size")
+    check_zoo_overrides(ck, input_size=input_size)
+    cfg = ck.get("config") if isinstance(ck.get("config"), dict) else {}
+    input_size = input_size or checkpoint_input_size(ck)
     dev = resolve_device(device)
     model = create_backbone(name, weights=path, num_classes=int(ck.get("num_classes", 3)))
     model.to(dev)
@@ -226,7 +227,7 @@ def evaluate(checkpoint: str | Path, data: str, *, split: str = "val", out: str 
     m = run_model(model, ds, batch_size=batch_size, num_workers=num_workers, device=dev,
                   amp=amp_enabled("auto", dev), num_classes=int(ck.get("num_classes", 3)),
                   progress=progress)
-    m.update(checkpoint=str(path), data=str(data), split=split, backbone=name)
+    m.update(checkpoint=str(checkpoint), data=str(data), split=split, backbone=name)
     if out is not None:
         write_report(out, m, title=f"{name} on {data}: accuracy {m['accuracy']:.3f}")
     return m

@@ -49,13 +49,13 @@ import numpy as np
 import torch
 
 from .aggregate import METHODS, aggregate, aggregate_all
+from .checkpoints import checkpoint_input_size, read_checkpoint_info
+from .data.frames import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from .data.frames import DecodeStats as _DecodeStats, _open_cv, decode_frames as _iter_decode
 from .errors import GlobalNetError
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
+from synthgroup.labels import CLASS_NAMES
 NUM_CLASSES = 3
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
 DECODERS = ("auto", "opencv", "pyav")
 
 
@@ -153,42 +153,6 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
             raise GlobalNetError(f"device {device!r}: only {torch.cuda.device_count()} CUDA "
                                  "device(s)")
     return dev
-
-
-# ------------------------------------------------------------------------------ checkpoints
-def read_checkpoint_info(path: str | os.PathLike) -> dict:
-    """The metadata of a checkpoint (everything but the tensors): backbone, num_classes, ..."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise GlobalNetError(f"checkpoint {path} does not exist")
-    if path.stat().st_size == 0:
-        raise GlobalNetError(f"checkpoint {path} is an empty file")
-    ckpt = None
-    for kw in ({"mmap": True}, {}):
-        try:
-            ckpt = torch.load(path, map_location="cpu", weights_only=True, **kw)
-            break
-        except Exception as e:  # noqa: BLE001 - any failure: unreadable checkpoint
-            err = e
-    if ckpt is None:
-        raise GlobalNetError(f"cannot read checkpoint {path}: {type(err).__name__}: "
-                             f"{str(err).splitlines()[0] if str(err) else ''}")
-    if not isinstance(ckpt, dict):
-        raise GlobalNetError(f"checkpoint {path} holds a {type(ckpt).__name__}, not a dict")
-    return {k: v for k, v in ckpt.items() if k not in ("model", "state_dict", "model_state_dict",
-                                                       "optimizer", "scheduler", "scaler", "rng")
-            and not isinstance(v, torch.Tensor)}
-
-
-def _input_size_from(info: dict):
-    for src in (info, info.get("config") if isinstance(info.get("config"), dict) else {}):
-        for key in ("input_size", "size", "image_size"):
-            v = src.get(key)
-            if isinstance(v, int) and not isinstance(v, bool) and v > 0:
-                return v
-            if isinstance(v, (list, tuple)) and len(v) == 2 and all(isinstance(x, int) for x in v):
-                return tuple(v)
-    return None
 
 
 # -------------------------------------------------------------------------------- decoding
@@ -335,12 +299,10 @@ class Predictor:
     def __init__(self, model: torch.nn.Module, backbone: str | None = None, device="auto",
                  batch_size: int = 32, input_size=None, checkpoint: str | None = None,
                  decoder: str = "auto", prefetch: bool = True, amp: str = "auto"):
-        from torchvision.transforms import v2
-
         from . import device as dev
 
         from .backbones import check_input_size, get_backbone_spec
-        from .data.transforms import eval_transform
+        from .data.transforms import ModelInput
 
         backbone = backbone or getattr(model, "backbone_name", None)
         if backbone is None:
@@ -363,9 +325,7 @@ class Predictor:
         self.amp = dev.amp_enabled(amp, self.device)
         self._memory_format = dev.memory_format(self.amp)
         self.model = model.to(self.device).eval().to(memory_format=self._memory_format)
-        tf = eval_transform(self.input_size, self.spec.mean, self.spec.std)
-        # the same steps as eval_transform, minus the numpy->Image step, over (B, 3, H, W)
-        self._transform = v2.Compose(list(tf.transforms[1:]))
+        self.model_input = ModelInput(self.input_size, self.spec.mean, self.spec.std)
 
     @classmethod
     def from_checkpoint(cls, path, device="auto", batch_size: int = 32, *,
@@ -378,9 +338,11 @@ class Predictor:
         classes is refused (the labels are Positive, Neutral, Negative).
         """
         from .backbones import create_backbone
+        from .checkpoints import check_zoo_overrides, resolve_checkpoint
 
-        path = Path(path).expanduser()
-        info = read_checkpoint_info(path)
+        ref, path = path, resolve_checkpoint(path)
+        info = read_checkpoint_info(ref)
+        check_zoo_overrides(info, backbone=backbone, input_size=input_size)
         name = info.get("backbone")
         if name is not None and backbone is not None and name != backbone:
             raise GlobalNetError(f"checkpoint {path} is for backbone {name!r}, not {backbone!r}")
@@ -395,28 +357,14 @@ class Predictor:
         device = resolve_device(device)
         model = create_backbone(name, weights=path, num_classes=NUM_CLASSES, progress=False)
         return cls(model, name, device=device, batch_size=batch_size,
-                   input_size=input_size or _input_size_from(info), checkpoint=str(path),
+                   input_size=input_size or checkpoint_input_size(info), checkpoint=str(ref),
                    decoder=decoder, amp=amp)
 
     # -- core -----------------------------------------------------------------------------
     def preprocess(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
         """``(N, 3, S, S)`` float tensor on the model's device from HxWx3 uint8 RGB frames: the
         backbone's ``eval_transform`` (frames of one size are transformed as one batch)."""
-        groups: dict[tuple, list[int]] = collections.defaultdict(list)
-        for i, f in enumerate(frames):
-            a = np.asarray(f)
-            if a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8:
-                raise GlobalNetError(f"frame {i}: expected an HxWx3 uint8 RGB array, got shape "
-                                     f"{a.shape} dtype {a.dtype}")
-            groups[a.shape].append(i)
-        out = [None] * len(frames)
-        for idx in groups.values():
-            x = torch.from_numpy(np.stack([np.asarray(frames[i]) for i in idx]))
-            x = x.to(self.device, non_blocking=True).permute(0, 3, 1, 2)
-            y = self._transform(x)
-            for j, i in enumerate(idx):
-                out[i] = y[j]
-        return torch.stack(out)
+        return self.model_input(frames, self.device)
 
     @torch.inference_mode()
     def _forward(self, frames: Sequence[np.ndarray]) -> np.ndarray:

@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
+from synthgroup.labels import CLASS_NAMES
 CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")     # Positive green, Neutral grey, Negative red
 
 

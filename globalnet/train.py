@@ -367,8 +367,8 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
 
     ckpt = None
     if resume and (run_dir / "last.pt").is_file():
-        from .backbones import _read_checkpoint
-        ckpt = _read_checkpoint(run_dir / "last.pt")
+        from .checkpoints import read_checkpoint
+        ckpt = read_checkpoint(run_dir / "last.pt")
         if ckpt.get("format") != "globalnet-train":
             raise GlobalNetError(f"{run_dir / 'last.pt'} is not a globalnet training checkpoint")
     elif (run_dir / "config.toml").is_file():

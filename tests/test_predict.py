@@ -203,7 +203,8 @@ def test_prefetch_thread_passes_errors_and_stops():
 
 
 def test_checkpoint_metadata(tmp_path):
-    from globalnet.predict import _input_size_from, read_checkpoint_info
+    from globalnet.checkpoints import checkpoint_input_size as _input_size_from
+    from globalnet.checkpoints import read_checkpoint_info
 
     assert _input_size_from({"config": {"input_size": 96}}) == 96
     assert _input_size_from({"input_size": [80, 64]}) == (80, 64)

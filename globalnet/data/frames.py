@@ -39,14 +39,15 @@ from torch.utils.data import Dataset
 
 from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 
-log = logging.getLogger("globalnet.data")
+from synthgroup.labels import CLASS_NAMES
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
+log = logging.getLogger("globalnet.data")
 NUM_CLASSES = len(CLASS_NAMES)
 _CLASS_BY_LOWER = {name.lower(): i for i, name in enumerate(CLASS_NAMES)}
 
-VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v")
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+#: the file types every reader of the toolkit accepts (predict, explain, gaf:, videos:, vgaf:)
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 
 CACHE_FILE = "frame_counts_v1.json"
 _CACHE_VERSION = 1

@@ -91,3 +91,71 @@ def eval_transform(size, mean, std) -> v2.Compose:
         v2.Normalize(mean, std),
         v2.ToPureTensor(),
     ])
+
+
+class ModelInput:
+    """The one model-input preprocessing: what training's evaluation, ``predict``, ``evaluate``,
+    every explainer and the reference fusion feed a backbone.
+
+    It is :func:`eval_transform` (shorter side to ``size*256/224``, centre crop ``size``, scale
+    to [0, 1], normalise with the backbone's ``mean`` / ``std``), applied to whole batches of
+    same-sized uint8 RGB frames on any device. :meth:`crop_box` says which part of a frame the
+    model sees, so a heatmap can be put back where it belongs::
+
+        mi = ModelInput.for_backbone("resnet18", 224)
+        x = mi([frame_a, frame_b], device="cuda")      # (2, 3, 224, 224) float32
+        x0, y0, x1, y1 = mi.crop_box(*frame_a.shape[:2])
+    """
+
+    def __init__(self, size, mean, std):
+        self.size = _size(size)
+        self.mean, self.std = _stats(mean, std)
+        tf = eval_transform(self.size, self.mean, self.std)
+        self._batch = v2.Compose(list(tf.transforms[1:]))     # minus the numpy -> Image step
+
+    @classmethod
+    def for_backbone(cls, backbone: str, size=None) -> "ModelInput":
+        """The preprocessing of registry backbone ``backbone`` at ``size`` (default: its own)."""
+        from globalnet.backbones import get_backbone_spec
+        spec = get_backbone_spec(backbone)
+        return cls(size or spec.input_size, spec.mean, spec.std)
+
+    def __call__(self, frames, device=None) -> torch.Tensor:
+        """``(N, 3, H, W)`` float32 from HxWx3 uint8 RGB frames (one array or a sequence); frames
+        of one size are transformed as one batch, on ``device`` (default: the CPU)."""
+        if isinstance(frames, np.ndarray) and frames.ndim == 3:
+            frames = [frames]
+        groups: dict[tuple, list[int]] = {}
+        for i, f in enumerate(frames):
+            a = np.asarray(f)
+            if a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8:
+                raise GlobalNetError(f"frame {i}: expected an HxWx3 uint8 RGB array, got shape "
+                                     f"{a.shape} dtype {a.dtype}")
+            groups.setdefault(a.shape, []).append(i)
+        if not groups:
+            raise GlobalNetError("no frames to preprocess")
+        out: list = [None] * len(frames)
+        for idx in groups.values():
+            x = torch.from_numpy(np.stack([np.asarray(frames[i]) for i in idx]))
+            x = x.to(device or "cpu", non_blocking=True).permute(0, 3, 1, 2)
+            y = self._batch(x)
+            for j, i in enumerate(idx):
+                out[i] = y[j]
+        return torch.stack(out)
+
+    def crop_box(self, height: int, width: int) -> tuple[int, int, int, int]:
+        """``(x0, y0, x1, y1)``: the part of a ``height`` x ``width`` frame the model sees, in
+        the frame's pixels (torchvision's resize and centre-crop arithmetic)."""
+        h, w = self.size
+        short = round(min(h, w) * RESIZE_RATIO)
+        if height <= width:
+            rh, rw = short, int(short * width / height)
+        else:
+            rh, rw = int(short * height / width), short
+        top, left = int(round((rh - h) / 2.0)), int(round((rw - w) / 2.0))
+        sy, sx = height / rh, width / rw
+        x0, y0 = max(0, round(left * sx)), max(0, round(top * sy))
+        return x0, y0, min(width, round((left + w) * sx)), min(height, round((top + h) * sy))
+
+    def __repr__(self) -> str:
+        return f"ModelInput(size={self.size}, mean={self.mean}, std={self.std})"

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GlobalNetError
+from synthgroup.labels import CLASS_NAMES
 
 HELP = "face-based REFERENCE path (individual-level, not privacy-preserving): train, evaluate, predict"
 POOLING_CHOICES = ("mean", "top3", "attention")
@@ -53,10 +54,12 @@ def _detector_args(p, allow_gt: bool):
 
 
 def _global_args(p):
-    p.add_argument("--global-checkpoint", help="global-only globalnet checkpoint to fuse with "
-                   "(and fall back on when no face is found)")
-    p.add_argument("--global-backbone", default="resnet18", help="backbone of --global-checkpoint")
-    p.add_argument("--global-size", type=_positive, help="global model input size (default: backbone's)")
+    p.add_argument("--global-checkpoint", help="global-only globalnet checkpoint or zoo model "
+                   "name (globalnet models) to fuse with (and fall back on when no face is found)")
+    p.add_argument("--global-backbone", default=None,
+                   help="backbone of --global-checkpoint (only for a raw state_dict)")
+    p.add_argument("--global-size", type=_positive,
+                   help="global model input size (default: the checkpoint's, else the backbone's)")
     p.add_argument("--face-weight", type=_share, default=0.5,
                    help="face share of the fused score (choose it on validation; default 0.5)")
 
@@ -119,15 +122,13 @@ def _detector(args):
 def _global(args):
     if not args.global_checkpoint:
         return None
-    if not Path(args.global_checkpoint).expanduser().is_file():
-        raise GlobalNetError(f"global checkpoint {args.global_checkpoint} does not exist")
     from .pipeline import load_global_model
 
-    model, _ = load_global_model(args.global_backbone, args.global_checkpoint)
-    return model
+    return load_global_model(args.global_checkpoint, args.global_backbone, args.global_size)
 
 
-def _pipeline(args, pooling: str, face_model, attention, global_model):
+def _pipeline(args, pooling: str, face_model, attention, global_):
+    """``global_``: ``(model, model_input)`` from :func:`_global`, or ``None``."""
     from .pipeline import ReferencePipeline
 
     if pooling == "attention":
@@ -137,9 +138,9 @@ def _pipeline(args, pooling: str, face_model, attention, global_model):
         face_model, pool = attention.backbone, attention
     else:
         pool = pooling
-    return ReferencePipeline(_detector(args), face_model, pool, global_model=global_model,
-                             global_backbone=args.global_backbone, global_size=args.global_size,
-                             face_weight=args.face_weight)
+    model, model_input = global_ if global_ is not None else (None, None)
+    return ReferencePipeline(_detector(args), face_model, pool, global_model=model,
+                             global_input=model_input, face_weight=args.face_weight)
 
 
 def read_rgb(path) -> "np.ndarray":  # noqa: F821
@@ -203,7 +204,7 @@ def run_evaluate(args) -> int:
 
     face_model, attention, _ = load_face_model(args.checkpoint)
     det = _detector(args)  # fail early on a bad detector file
-    global_model = _global(args)
+    global_ = _global(args)
     poolings = list(POOLING_CHOICES) if args.pooling == "all" else [args.pooling]
     if attention is None and "attention" in poolings:
         if args.pooling == "attention":
@@ -215,15 +216,13 @@ def run_evaluate(args) -> int:
     y = np.array([s.record["label"] for s in samples])
     results = {}
     g_probs = None
-    if global_model is not None:
-        from .pipeline import global_scores, get_backbone_spec_safe
+    if global_ is not None:
+        from .pipeline import global_scores
 
-        spec = get_backbone_spec_safe(args.global_backbone)
-        g_probs = global_scores(global_model, [s.image for s in samples],
-                                args.global_size or spec.input_size, spec.mean, spec.std)
+        g_probs = global_scores(global_[0], [s.image for s in samples], global_[1])
         results["global-only"] = {"accuracy": float((g_probs.argmax(1) == y).mean())}
     for name in poolings:
-        pipe = _pipeline(args, name, face_model, attention, global_model)
+        pipe = _pipeline(args, name, face_model, attention, global_)
         pipe.detector = det
         preds, no_face = [], 0
         for k, s in enumerate(samples):
@@ -232,10 +231,10 @@ def run_evaluate(args) -> int:
             no_face += r.pooled_probs is None
             preds.append(-1 if r.label is None else r.label)
         preds = np.array(preds)
-        key = f"face {name}" if global_model is None else f"fusion global+{name} (face weight {args.face_weight})"
+        key = f"face {name}" if global_ is None else f"fusion global+{name} (face weight {args.face_weight})"
         results[key] = {"accuracy": float((preds == y).mean()), "no_face_images": int(no_face),
                         **{f"recall_{c}": float((preds[y == i] == i).mean()) if (y == i).any() else None
-                           for i, c in enumerate(("Positive", "Neutral", "Negative"))}}
+                           for i, c in enumerate(CLASS_NAMES)}}
     if args.json:
         print(json.dumps({"detector": det.describe(), "images": args.images, "results": results}, indent=2))
     else:
@@ -254,9 +253,9 @@ def run_predict(args) -> int:
     face_model, attention, _ = load_face_model(args.checkpoint)
     pipe = _pipeline(args, args.pooling, face_model, attention, None)
     images = [(p, read_rgb(p)) for p in args.inputs]       # every file checked before any work
-    global_model = _global(args)
-    if global_model is not None:
-        pipe = _pipeline(args, args.pooling, face_model, attention, global_model)
+    global_ = _global(args)
+    if global_ is not None:
+        pipe = _pipeline(args, args.pooling, face_model, attention, global_)
     for path, image in images:
         r = pipe.predict(image)
         if r.message:

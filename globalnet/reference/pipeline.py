@@ -22,8 +22,10 @@ from .detect import Box, FaceDetector, GroundTruthBoxes, check_image
 from .face_model import FaceResNet, crop_face, predict_faces
 from .fusion import fuse
 from .pooling import FacePooling, create_pooling
+from ..errors import GlobalNetError
 
-CLASS_NAMES = ("Positive", "Neutral", "Negative")
+from synthgroup.labels import CLASS_NAMES
+
 NO_FACE = "no face detected"
 
 
@@ -54,30 +56,39 @@ class ReferenceResult:
 
 
 @torch.no_grad()
-def global_scores(model, images, size: int, mean, std, batch_size: int = 32) -> np.ndarray:
-    """Softmax class probabilities of a global-only backbone for a list of RGB uint8 images."""
-    import cv2
-
+def global_scores(model, images, model_input, batch_size: int = 32) -> np.ndarray:
+    """Softmax class probabilities of a global-only backbone for a list of RGB uint8 images,
+    through the model's one preprocessing (``model_input``: a
+    :class:`globalnet.data.transforms.ModelInput`, as ``globalnet predict`` uses)."""
     model.eval()
-    m = torch.tensor(mean).view(1, 3, 1, 1)
-    s = torch.tensor(std).view(1, 3, 1, 1)
     out = []
     for i in range(0, len(images), batch_size):
-        batch = np.stack([cv2.resize(im, (size, size), interpolation=cv2.INTER_AREA)
-                          for im in images[i:i + batch_size]])
-        x = torch.from_numpy(batch).permute(0, 3, 1, 2).float().contiguous() / 255.0
-        logits = model((x - m) / s)
+        logits = model(model_input(images[i:i + batch_size]))
         logits = logits[0] if isinstance(logits, tuple) else logits
-        out.append(logits.softmax(-1).numpy())
+        out.append(logits.float().softmax(-1).numpy())
     return np.concatenate(out) if out else np.zeros((0, 3))
 
 
-def load_global_model(backbone: str, checkpoint):
-    """A global-only backbone from a ``globalnet`` checkpoint: ``(model, spec)``."""
-    from ..backbones import create_backbone, get_backbone_spec
+def load_global_model(checkpoint, backbone: str | None = None, size: int | None = None):
+    """A global-only model from a ``globalnet`` checkpoint or zoo name: ``(model, model_input)``.
 
-    spec = get_backbone_spec(backbone)
-    return create_backbone(backbone, weights=checkpoint), spec
+    The backbone and input size come from the checkpoint; ``backbone`` is needed only for a raw
+    state_dict, ``size`` overrides the input size (not allowed for a zoo model)."""
+    from ..backbones import create_backbone
+    from ..checkpoints import check_zoo_overrides, checkpoint_input_size, read_checkpoint_info
+    from ..data.transforms import ModelInput
+
+    info = read_checkpoint_info(checkpoint)
+    check_zoo_overrides(info, backbone=backbone, input_size=size)
+    name = info.get("backbone") or backbone
+    if name is None:
+        raise GlobalNetError(f"global checkpoint {checkpoint} does not name its backbone; pass "
+                             f"--global-backbone")
+    if backbone is not None and info.get("backbone") not in (None, backbone):
+        raise GlobalNetError(f"global checkpoint {checkpoint} is for backbone "
+                             f"{info['backbone']!r}, not {backbone!r}")
+    model = create_backbone(name, weights=checkpoint)
+    return model.eval(), ModelInput.for_backbone(name, size or checkpoint_input_size(info))
 
 
 class ReferencePipeline:
@@ -86,17 +97,16 @@ class ReferencePipeline:
     def __init__(self, detector: FaceDetector, face_model: FaceResNet,
                  pooling: str | FacePooling = "mean", global_model=None,
                  global_backbone: str | None = None, global_size: int | None = None,
-                 face_weight: float = 0.5, margin: float = 0.1):
+                 face_weight: float = 0.5, margin: float = 0.1, global_input=None):
         self.detector, self.face_model = detector, face_model
         self.pooling = create_pooling(pooling) if isinstance(pooling, str) else pooling
         self.global_model, self.face_weight, self.margin = global_model, float(face_weight), margin
-        self.global_mean = self.global_std = None
-        if global_model is not None:
-            from ..backbones import get_backbone_spec
+        self.global_input = global_input
+        if global_model is not None and global_input is None:
+            from ..data.transforms import ModelInput
 
-            spec = get_backbone_spec(global_backbone or getattr(global_model, "backbone_name", None))
-            self.global_mean, self.global_std = spec.mean, spec.std
-            self.global_size = int(global_size or spec.input_size)
+            name = global_backbone or getattr(global_model, "backbone_name", None)
+            self.global_input = ModelInput.for_backbone(name, global_size)
 
     def faces(self, image: np.ndarray, record: dict | None = None):
         """``(boxes, crops)``; with a ground-truth detector, ``record`` gives the boxes."""
@@ -122,8 +132,7 @@ class ReferencePipeline:
             with torch.no_grad():
                 attn = self.pooling.weights(feats).numpy()
         if global_probs is None and self.global_model is not None:
-            global_probs = global_scores(self.global_model, [image], self.global_size,
-                                         self.global_mean, self.global_std)[0]
+            global_probs = global_scores(self.global_model, [image], self.global_input)[0]
         face_probs = probs.numpy()
         if pooled is None:
             if global_probs is not None:
@@ -138,10 +147,3 @@ class ReferencePipeline:
             return ReferenceResult(boxes, face_probs, pooled, global_probs,
                                    fuse(global_probs, pooled, self.face_weight), "fused", "", attn)
         return ReferenceResult(boxes, face_probs, pooled, None, pooled, "faces", "", attn)
-
-
-def get_backbone_spec_safe(name: str):
-    """The global backbone's spec (a GlobalNetError names an unknown backbone)."""
-    from ..backbones import get_backbone_spec
-
-    return get_backbone_spec(name)

@@ -1,0 +1,113 @@
+"""Measure the shipped zoo models: held-out accuracy (and flip TTA), frames/s, size on disk.
+
+    python -m benchmarks.zoo_models [--models synth-resnet18 ...] [--test-images 1000]
+
+Each model is loaded from its shipped (half-precision, sha256-checked) file, exactly as a user
+gets it, and tested on the held-out synthetic scenes of ``benchmarks.synthetic_validation``
+(``GenConfig(split="test", seed=2020)``, 1-9 faces, so the figures compare with the recipe
+rows there). Frames/s is ``Predictor.predict_frames`` on decoded 256x256 frames (preprocessing +
+forward, no decoding), at the precision the CPU runs natively (``amp="auto"``).
+
+Writes ``globalnet/zoo/measured.json`` (read by ``globalnet models`` and the model cards) and
+``benchmarks/results/zoo_models.{json,md}`` with the cards. A model not measured in this run
+keeps its earlier row.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from .common import RESULTS, machine, markdown_table, save
+from .backbones import TEST_SEED
+
+FPS_FRAMES = 256
+FPS_BATCH = 32
+
+
+def measure(name: str, test_images: int, progress: bool = True) -> dict:
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader
+
+    from globalnet import device as gdev
+    from globalnet.backbones import forward_logits
+    from globalnet.data.transforms import eval_transform
+    from globalnet.evaluate import synthetic_eval_set
+    from globalnet.predict import Predictor
+    from globalnet.zoo import get_model
+
+    entry = get_model(name)
+    pred = Predictor.from_checkpoint(name, device="cpu", batch_size=FPS_BATCH)
+    spec = pred.spec
+    ds = synthetic_eval_set(test_images, entry.input_size,
+                            eval_transform(entry.input_size, spec.mean, spec.std), seed=TEST_SEED)
+    cm = np.zeros((3, 3), np.int64)
+    cm_flip = cm.copy()
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        for x, y in DataLoader(ds, batch_size=64):
+            x = x.contiguous(memory_format=pred._memory_format)
+            with gdev.autocast(pred.device, pred.amp):
+                p = forward_logits(pred.model, x).float().softmax(1)
+                pf = p + forward_logits(pred.model, x.flip(3)).float().softmax(1)
+            for t, a, b in zip(torch.as_tensor(y).numpy(), p.argmax(1).numpy(), pf.argmax(1).numpy()):
+                cm[t, a] += 1
+                cm_flip[t, b] += 1
+    test_s = time.perf_counter() - t0
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 256, (256, 256, 3), dtype=np.uint8) for _ in range(FPS_FRAMES)]
+    pred.predict_frames(frames[:FPS_BATCH])                       # warm-up (kernels, caches)
+    t0 = time.perf_counter()
+    pred.predict_frames(frames)
+    fps = FPS_FRAMES / (time.perf_counter() - t0)
+    row = {"name": name, "backbone": entry.backbone, "input_size": entry.input_size,
+           "accuracy": float(np.trace(cm) / cm.sum()),
+           "accuracy_flip": float(np.trace(cm_flip) / cm_flip.sum()),
+           "confusion": cm.tolist(), "test_images": int(cm.sum()), "test_seed": TEST_SEED,
+           "frames_per_s": round(fps, 1), "batch": FPS_BATCH,
+           "precision": gdev.precision_name("auto", pred.device),
+           "threads": torch.get_num_threads(), "size_mb": round(entry.path.stat().st_size / 1e6, 2),
+           "sha256": entry.sha256, "test_seconds": round(test_s, 1)}
+    if progress:
+        print(f"{name}: accuracy {row['accuracy']:.3f} (+flip {row['accuracy_flip']:.3f}), "
+              f"{fps:.0f} frames/s", flush=True)
+    return row
+
+
+def main(argv=None) -> int:
+    from globalnet.zoo import MEASURED_FILE, list_models, model_card
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--models", nargs="*", default=None, help="default: every zoo model")
+    p.add_argument("--test-images", type=int, default=1000)
+    p.add_argument("--results", default=str(RESULTS))
+    args = p.parse_args(argv)
+    names = args.models or list_models()
+    try:
+        old = json.loads(MEASURED_FILE.read_text()).get("models", {})
+    except (OSError, ValueError):
+        old = {}
+    rows = {n: r for n, r in old.items() if n in list_models()}
+    for name in names:
+        rows[name] = measure(name, args.test_images)
+    info = machine()
+    payload = {"machine": info, "cpu_flags": info["cpu_flags"],
+               "command": "python -m benchmarks.zoo_models " + " ".join(argv or []),
+               "models": rows}
+    MEASURED_FILE.write_text(json.dumps(payload, indent=2) + "\n")
+    table = [{**r, "accuracy %": round(100 * r["accuracy"], 1),
+              "+ flip TTA %": round(100 * r["accuracy_flip"], 1)} for r in rows.values()]
+    md = ["# Zoo models", "", f"`{payload['command'].strip()}`", "",
+          markdown_table(table, ["name", "backbone", "input_size", "accuracy %", "+ flip TTA %",
+                                 "test_images", "frames_per_s", "batch", "precision", "size_mb"]),
+          "", f"Machine: {info}", ""]
+    md += [model_card(n) for n in rows]
+    save("zoo_models", payload, "\n".join(md), results=Path(args.results))
+    print(f"wrote {MEASURED_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
