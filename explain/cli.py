@@ -21,6 +21,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
                                 "for the global-only group-emotion CNNs.")
+    from synthgroup import __version__
+    p.add_argument("--version", action="version", version=f"explain {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the explainers")
 
@@ -42,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")
-        sp.add_argument("--device", default="cpu", help="cpu, cuda, auto")
+        sp.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
 
     r = sub.add_parser("report", help="self-contained HTML report")
     common(r)

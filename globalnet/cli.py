@@ -29,6 +29,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; full arguments only for ``command`` (the one about to run)."""
     p = argparse.ArgumentParser(prog="globalnet", description="Global-only group-emotion CNNs "
                                 "(whole frames, never detected faces): 0 Positive, 1 Neutral, 2 Negative")
+    from synthgroup import __version__
+    p.add_argument("--version", action="version", version=f"globalnet {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
