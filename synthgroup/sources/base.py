@@ -3,8 +3,11 @@
 A face source lists what it has (``catalog``) and turns one entry into an RGBA cut-out
 (``load_rgba``); the base class does everything else: the held-out split, picking an entry for
 an emotion, resizing to the size a sample asks for, and caching. Background sources are the same
-with ``load_rgb``. Concrete sources live one per file and register a spec name
-(``procedural``, ``kdef``, ``faces``, ``lsun``, ``folder``, ``hf``).
+with ``load_rgb``; both derive from :class:`Source`. Concrete sources live one per file and
+register a spec name (``procedural``, ``kdef``, ``faces``, ``lsun``, ``folder``, ``hf``) in
+:data:`FACE_SOURCES` / :data:`BACKGROUND_SOURCES`; another package adds its own through the
+entry-point groups ``synthgroup.face_sources`` / ``synthgroup.background_sources``
+(``mysource = mypackage.module:MyFaceSource``), and ``synthgroup sources`` lists them.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import numpy as np
 
 from ..augment import prepare_sprite
 from ..errors import CorruptItemError, SourceError
+from ..registry import Registry
 
 #: Sprites are cached at these heights and warped down by at most ~20 % from the next one up.
 HEIGHT_LADDER = (16, 20, 24, 28, 32, 38, 44, 52, 60, 70, 82, 96, 112, 128, 150, 176, 206, 240,
@@ -85,12 +89,19 @@ def _emotions_of(items) -> dict[str, list]:
     return by
 
 
-class FaceSource:
-    """Base of every face source. Subclasses set ``name`` and implement ``catalog`` and ``load_rgba``."""
+class Source:
+    """What face and background sources share: the spec, the held-out split over the catalogue,
+    a per-process cache, the files found unreadable, and the probe before a run.
+
+    Subclasses set ``name`` (the spec name), implement ``catalog`` and read one item through
+    :meth:`_load_checked`.
+    """
 
     name: ClassVar[str] = ""
-    #: Whether ``variant`` draws per-sample parameters (procedural intensity).
-    cache_size: ClassVar[int] = 6000
+    kind: ClassVar[str] = ""                 #: "face" / "background", for messages
+    noun: ClassVar[str] = ""                 #: what the items are, for messages
+    channels: ClassVar[int] = 0              #: of the images ``_load_checked`` accepts
+    cache_size: ClassVar[int] = 0
 
     def __init__(self, arg: str | None = None, *, split: str = "all", test_fraction: float = 0.2,
                  spec: str | None = None, **options: Any):
@@ -99,16 +110,87 @@ class FaceSource:
         self.test_fraction = test_fraction
         self.spec = spec or (f"{self.name}:{arg}" if arg else self.name)
         self.options = options   # hints from the generator (max_face_height, output_size)
-        self._items: list[FaceItem] | None = None
-        self._by_emotion: dict[str, list[FaceItem]] | None = None
-        self._sprites = LRU(self.cache_size)
+        self._items: list | None = None
+        self._by_key: dict[str, Any] = {}
+        self._cache = LRU(self.cache_size)
         self.skipped: dict[str, str] = {}   # key -> reason, for corrupt files met during a run
 
     # ---------------------------------------------------------------- hooks
-    def catalog(self) -> list[FaceItem]:
-        """Every face this source offers (before the split)."""
+    def catalog(self) -> list:
+        """Every item this source offers (before the split)."""
         raise NotImplementedError
 
+    def split_key(self, item) -> str:
+        """What the held-out split is drawn by (an identity, a background key)."""
+        raise NotImplementedError
+
+    def _index(self, items: list) -> None:
+        """Hook: build lookup tables once the split's items are known."""
+
+    # ---------------------------------------------------------------- template
+    @property
+    def items(self) -> list:
+        if self._items is None:
+            items = [it for it in self.catalog() if in_split(f"{self.name}/{self.split_key(it)}",
+                                                             self.split, self.test_fraction)]
+            if not items:
+                raise SourceError(f"{self.kind} source {self.spec!r} has no {self.noun}"
+                                  + (f" in the {self.split!r} split" if self.split != "all" else ""))
+            self._items = items
+            self._by_key = {it.key: it for it in items}
+            self._index(items)
+        return self._items
+
+    def item(self, key: str):
+        self.items
+        return self._by_key[key]
+
+    def _raise_if_skipped(self, key: str) -> None:
+        if key in self.skipped:
+            raise CorruptItemError(self.skipped[key])
+
+    def _load_checked(self, key: str, load: Callable[[], np.ndarray]) -> np.ndarray:
+        """``load()`` with its corrupt file remembered as skipped and its image checked."""
+        try:
+            img = load()
+        except CorruptItemError as exc:
+            self.skipped[key] = str(exc)
+            raise
+        if img.ndim != 3 or img.shape[2] != self.channels or img.dtype != np.uint8:
+            raise SourceError(f"{self.kind} source {self.spec!r} returned an invalid image for {key}")
+        return img
+
+    def _probe_one(self, item, rng: np.random.Generator) -> None:
+        """Hook: load ``item`` the way a run will (``rng`` draws any per-sample parameters)."""
+        raise NotImplementedError
+
+    def probe(self) -> None:
+        """Load items in catalogue order until one reads (usually the first): a source whose
+        every file is unreadable fails here, before anything is written, not mid-run."""
+        items = self.items
+        rng = np.random.default_rng(0)
+        for it in items:
+            try:
+                self._probe_one(it, rng)
+                return
+            except CorruptItemError:
+                continue
+        example = next(iter(self.skipped.values()), "")
+        raise SourceError(f"{self.kind} source {self.spec!r}: none of its {len(items)} files could "
+                          "be read" + (f" (e.g. {example})" if example else ""))
+
+    def describe(self) -> dict:
+        self.items
+        return {"spec": self.spec, "kind": self.name}
+
+
+class FaceSource(Source):
+    """Base of every face source. Subclasses set ``name`` and implement ``catalog`` and ``load_rgba``."""
+
+    kind, noun, channels = "face", "faces", 4
+    cache_size: ClassVar[int] = 6000
+
+    # ---------------------------------------------------------------- hooks
     def load_rgba(self, item: FaceItem, variant: dict, height: int) -> np.ndarray:
         """The face as HxWx4 uint8 RGBA (straight alpha) at about ``height`` px (a hint)."""
         raise NotImplementedError
@@ -121,19 +203,13 @@ class FaceSource:
         """Per-sample parameters of a face (e.g. expression intensity); JSON-serialisable."""
         return {}
 
-    # ---------------------------------------------------------------- template
-    @property
-    def items(self) -> list[FaceItem]:
-        if self._items is None:
-            items = [it for it in self.catalog() if in_split(f"{self.name}/{it.identity}",
-                                                             self.split, self.test_fraction)]
-            if not items:
-                raise SourceError(f"face source {self.spec!r} has no faces"
-                                  + (f" in the {self.split!r} split" if self.split != "all" else ""))
-            self._items = items
-            self._by_emotion = _emotions_of(items)
-        return self._items
+    def split_key(self, item: FaceItem) -> str:
+        return item.identity
 
+    def _index(self, items: list[FaceItem]) -> None:
+        self._by_emotion = _emotions_of(items)
+
+    # ---------------------------------------------------------------- template
     def emotions(self) -> set[str]:
         self.items
         return set(self._by_emotion)
@@ -152,35 +228,22 @@ class FaceSource:
         ref["meta"] = dict(item.meta)
         return ref
 
-    def item(self, key: str) -> FaceItem:
-        self.items
-        if not hasattr(self, "_by_key"):
-            self._by_key = {it.key: it for it in self._items}
-        return self._by_key[key]
-
     def sprite(self, ref: dict, height: float) -> np.ndarray:
         """Straight-alpha RGBA cut-out for ``ref`` at the cached size just above ``height``."""
-        if ref["key"] in self.skipped:
-            raise CorruptItemError(self.skipped[ref["key"]])
+        self._raise_if_skipped(ref["key"])
         return self._make_sprite(ref, ref.get("variant") or {}, self.sprite_height(height))
 
     def prepared(self, ref: dict, height: float) -> tuple[np.ndarray, float]:
         """The cached, warp-ready form of ``sprite`` (premultiplied pixels, mean grey)."""
-        if ref["key"] in self.skipped:
-            raise CorruptItemError(self.skipped[ref["key"]])
+        self._raise_if_skipped(ref["key"])
         h = self.sprite_height(height)
         variant = ref.get("variant") or {}
         ckey = (ref["key"], tuple(sorted(variant.items())), h)
-        return self._sprites.get(ckey, lambda: prepare_sprite(self._make_sprite(ref, variant, h)))
+        return self._cache.get(ckey, lambda: prepare_sprite(self._make_sprite(ref, variant, h)))
 
     def _make_sprite(self, ref: dict, variant: dict, h: int) -> np.ndarray:
-        try:
-            rgba = self.load_rgba(self.item(ref["key"]), variant, h)
-        except CorruptItemError as exc:
-            self.skipped[ref["key"]] = str(exc)
-            raise
-        if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.dtype != np.uint8:
-            raise SourceError(f"face source {self.spec!r} returned an invalid image for {ref['key']}")
+        rgba = self._load_checked(ref["key"],
+                                  lambda: self.load_rgba(self.item(ref["key"]), variant, h))
         if rgba.shape[0] != h:
             w = max(1, round(rgba.shape[1] * h / rgba.shape[0]))
             # area averaging where it matters (>= 1.5x down), bilinear (4x cheaper) otherwise
@@ -188,59 +251,31 @@ class FaceSource:
             rgba = cv2.resize(rgba, (w, h), interpolation=interp)
         return rgba
 
-    def probe(self) -> None:
-        """Load faces in catalogue order until one reads (usually the first): a source whose
-        every file is unreadable fails here, before anything is written, not mid-run."""
-        rng = np.random.default_rng(0)
-        _probe(self, "face", self.items,
-               lambda it: self.sprite({"key": it.key, "variant": self.variant(rng, it)}, 64))
+    def _probe_one(self, item: FaceItem, rng: np.random.Generator) -> None:
+        self.sprite({"key": item.key, "variant": self.variant(rng, item)}, 64)
 
     def describe(self) -> dict:
-        self.items
-        return {"spec": self.spec, "kind": self.name, "faces": len(self._items),
-                "identities": len({it.identity for it in self._items}),
-                "per_emotion": {e: len(v) for e, v in sorted(self._by_emotion.items())}}
+        d = super().describe()
+        d.update(faces=len(self._items), identities=len({it.identity for it in self._items}),
+                 per_emotion={e: len(v) for e, v in sorted(self._by_emotion.items())})
+        return d
 
 
-class BackgroundSource:
+class BackgroundSource(Source):
     """Base of every background source. Subclasses set ``name`` and implement ``catalog`` and ``load_rgb``."""
 
-    name: ClassVar[str] = ""
+    kind, noun, channels = "background", "images", 3
     cache_size: ClassVar[int] = 400
 
-    def __init__(self, arg: str | None = None, *, split: str = "all", test_fraction: float = 0.2,
-                 spec: str | None = None, **options: Any):
-        self.arg = arg
-        self.split = split
-        self.test_fraction = test_fraction
-        self.spec = spec or (f"{self.name}:{arg}" if arg else self.name)
-        self.options = options
-        self._items: list[BackgroundItem] | None = None
-        self._by_key: dict[str, BackgroundItem] = {}
-        self._images = LRU(self.cache_size)
-        self.skipped: dict[str, str] = {}
-
     # ---------------------------------------------------------------- hooks
-    def catalog(self) -> list[BackgroundItem]:
-        raise NotImplementedError
-
     def load_rgb(self, item: BackgroundItem, size: tuple[int, int]) -> np.ndarray:
         """The scene as HxWx3 uint8 RGB, any size (``size`` is the output size, a hint)."""
         raise NotImplementedError
 
-    # ---------------------------------------------------------------- template
-    @property
-    def items(self) -> list[BackgroundItem]:
-        if self._items is None:
-            items = [it for it in self.catalog()
-                     if in_split(f"{self.name}/{it.key}", self.split, self.test_fraction)]
-            if not items:
-                raise SourceError(f"background source {self.spec!r} has no images"
-                                  + (f" in the {self.split!r} split" if self.split != "all" else ""))
-            self._items = items
-            self._by_key = {it.key: it for it in items}
-        return self._items
+    def split_key(self, item: BackgroundItem) -> str:
+        return item.key
 
+    # ---------------------------------------------------------------- template
     def pick(self, rng: np.random.Generator) -> dict:
         items = self.items
         item = items[int(rng.integers(len(items)))]
@@ -249,66 +284,47 @@ class BackgroundSource:
     def image(self, ref: dict, size: tuple[int, int]) -> np.ndarray:
         """The full background for ``ref`` (cached), before cropping."""
         self.items
-        if ref["key"] in self.skipped:
-            raise CorruptItemError(self.skipped[ref["key"]])
-        return self._images.get((ref["key"], tuple(size)), lambda: self._load_checked(ref, size))
+        key = ref["key"]
+        self._raise_if_skipped(key)
+        return self._cache.get((key, tuple(size)), lambda: self._load_checked(
+            key, lambda: self.load_rgb(self._by_key[key], size)))
 
-    def _load_checked(self, ref: dict, size) -> np.ndarray:
-        try:
-            img = self.load_rgb(self._by_key[ref["key"]], size)
-        except CorruptItemError as exc:
-            self.skipped[ref["key"]] = str(exc)
-            raise
-        if img.ndim != 3 or img.shape[2] != 3 or img.dtype != np.uint8:
-            raise SourceError(f"background source {self.spec!r} returned an invalid image for {ref['key']}")
-        return img
-
-    def probe(self) -> None:
-        """Load images in catalogue order until one reads (see :meth:`FaceSource.probe`)."""
-        size = tuple(self.options.get("output_size", (224, 224)))
-        _probe(self, "background", self.items, lambda it: self.image({"key": it.key}, size))
+    def _probe_one(self, item: BackgroundItem, rng: np.random.Generator) -> None:
+        self.image({"key": item.key}, tuple(self.options.get("output_size", (224, 224))))
 
     def describe(self) -> dict:
-        items = self.items
+        d = super().describe()
         cats: dict[str, int] = {}
-        for it in items:
+        for it in self._items:
             cats[it.category] = cats.get(it.category, 0) + 1
-        return {"spec": self.spec, "kind": self.name, "images": len(items), "per_category": cats}
-
-
-def _probe(src, kind: str, items: list, load: Callable[[Any], Any]) -> None:
-    for it in items:
-        try:
-            load(it)
-            return
-        except CorruptItemError:
-            continue
-    example = next(iter(src.skipped.values()), "")
-    raise SourceError(f"{kind} source {src.spec!r}: none of its {len(items)} files could be read"
-                      + (f" (e.g. {example})" if example else ""))
+        d.update(images=len(self._items), per_category=cats)
+        return d
 
 
 # ---------------------------------------------------------------------- registries
-_FACE_SOURCES: dict[str, type[FaceSource]] = {}
-_BACKGROUND_SOURCES: dict[str, type[BackgroundSource]] = {}
+#: Spec name -> source class; third-party packages add theirs through these entry-point groups.
+FACE_SOURCES: Registry[type[FaceSource]] = Registry(
+    "face source", group="synthgroup.face_sources", error=SourceError)
+BACKGROUND_SOURCES: Registry[type[BackgroundSource]] = Registry(
+    "background source", group="synthgroup.background_sources", error=SourceError)
 
 
 def register_face_source(cls: type[FaceSource]) -> type[FaceSource]:
-    _FACE_SOURCES[cls.name] = cls
-    return cls
+    """Class decorator: register a face source under its ``name`` (a duplicate raises)."""
+    return FACE_SOURCES.register(cls.name, cls)
 
 
 def register_background_source(cls: type[BackgroundSource]) -> type[BackgroundSource]:
-    _BACKGROUND_SOURCES[cls.name] = cls
-    return cls
+    """Class decorator: register a background source under its ``name`` (a duplicate raises)."""
+    return BACKGROUND_SOURCES.register(cls.name, cls)
 
 
 def list_face_sources() -> list[str]:
-    return sorted(_FACE_SOURCES)
+    return sorted(FACE_SOURCES.names())
 
 
 def list_background_sources() -> list[str]:
-    return sorted(_BACKGROUND_SOURCES)
+    return sorted(BACKGROUND_SOURCES.names())
 
 
 def parse_spec(spec: str) -> tuple[float, str, str | None]:
@@ -329,18 +345,16 @@ def parse_spec(spec: str) -> tuple[float, str, str | None]:
     return weight, name.strip().lower(), (arg if colon else None)
 
 
-def _create(registry, kind: str, spec: str, **kwargs):
+def _create(registry: Registry, spec: str, **kwargs):
     weight, name, arg = parse_spec(spec)
-    if name not in registry:
-        raise SourceError(f"unknown {kind} source {name!r} in {spec!r}; "
-                          f"choose one of: {', '.join(sorted(registry))}")
+    cls = registry.get(name)
     spec_id = f"{name}:{arg}" if arg is not None else name
-    return weight, registry[name](arg, spec=spec_id, **kwargs)
+    return weight, cls(arg, spec=spec_id, **kwargs)
 
 
 def create_face_source(spec: str, **kwargs) -> tuple[float, FaceSource]:
-    return _create(_FACE_SOURCES, "face", spec, **kwargs)
+    return _create(FACE_SOURCES, spec, **kwargs)
 
 
 def create_background_source(spec: str, **kwargs) -> tuple[float, BackgroundSource]:
-    return _create(_BACKGROUND_SOURCES, "background", spec, **kwargs)
+    return _create(BACKGROUND_SOURCES, spec, **kwargs)

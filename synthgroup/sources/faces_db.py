@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .base import register_face_source
-from .kdef import StudioDatabase
+from .studio import StudioDatabase
 
 FACES_EXPRESSIONS = {"a": "anger", "d": "disgust", "f": "fear", "h": "happiness", "n": "neutral",
                      "s": "sadness"}

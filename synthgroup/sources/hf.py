@@ -1,4 +1,5 @@
-"""Hugging Face datasets as face or background sources.
+"""Hugging Face datasets as face or background sources: what ``hf_faces`` and ``hf_backgrounds``
+share (loading a dataset, finding its columns, reading one row's image).
 
 Spec: ``hf:NAME[:split][:key=value,...]``. ``NAME`` is a Hub dataset (``user/dataset``, loaded
 with ``datasets.load_dataset`` from the Hub or its local cache), a local folder (an
@@ -25,20 +26,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from ..errors import ConfigError, CorruptItemError, SourceError
-from ..labels import normalize_emotion
-from .base import (BackgroundItem, BackgroundSource, FaceItem, FaceSource, register_background_source,
-                   register_face_source)
-from .cache import cache_dir, decode_image, split_arg
-from .folder_backgrounds import working_size
-from .matting import MATTE_OPTIONS, cached_cutout, fit_size, params_from_options, studio_cutout, studio_recipe
+from ..errors import CorruptItemError, SourceError
+from .cache import cache_dir, split_arg
 from .options import parse_options
 
-_IMAGE_NAMES = ("image", "img", "picture", "photo", "pixel_values", "file")
-_EMOTION_NAMES = ("emotion", "emotions", "expression", "label", "labels", "emotion_label", "class")
-_CATEGORY_NAMES = ("category", "scene", "scene_category", "label", "labels", "class")
+IMAGE_COLUMNS = ("image", "img", "picture", "photo", "pixel_values", "file")
+EMOTION_COLUMNS = ("emotion", "emotions", "expression", "label", "labels", "emotion_label", "class")
+CATEGORY_COLUMNS = ("category", "scene", "scene_category", "label", "labels", "class")
 
 
 def _is_offline_error(exc: BaseException) -> bool:
@@ -114,7 +108,7 @@ def load_hf(spec: str, name: str, split: str):
     return ds
 
 
-def _column(spec, ds, option: str | None, candidates, feature_type=None) -> str | None:
+def find_column(spec, ds, option: str | None, candidates, feature_type=None) -> str | None:
     """The column named by an option, else the first of ``feature_type``, else the first of
     ``candidates`` present; None when there is none."""
     feats = ds.features
@@ -132,7 +126,7 @@ def _column(spec, ds, option: str | None, candidates, feature_type=None) -> str 
     return None
 
 
-class _HFCommon:
+class HFCommon:
     """Dataset loading and image decoding shared by the face and background sources."""
 
     def _setup(self, arg, allowed: dict):
@@ -146,7 +140,7 @@ class _HFCommon:
         if self._ds is None:
             import datasets
             ds = load_hf(self.spec, self.dataset_name, self.split_name)
-            col = _column(self.spec, ds, self.opts.get("image"), _IMAGE_NAMES, datasets.Image)
+            col = find_column(self.spec, ds, self.opts.get("image"), IMAGE_COLUMNS, datasets.Image)
             if col is None:
                 raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no image "
                                   f"column (columns: {', '.join(ds.features)}); name it with image=COLUMN")
@@ -177,148 +171,3 @@ class _HFCommon:
             value.save(buf, format="PNG")
             return buf.getvalue(), what
         raise CorruptItemError(f"{what}: column {self.image_column!r} holds {type(value).__name__}, not an image")
-
-
-@register_face_source
-class HFFaces(_HFCommon, FaceSource):
-    name = "hf"
-
-    def __init__(self, arg=None, **kwargs):
-        super().__init__(arg, **kwargs)
-        self._setup(arg, {"image": str, "emotion": str, "labels": str, "skip": str, "identity": str,
-                          "matte": str, **MATTE_OPTIONS})
-        self.matte = self.opts.get("matte", "rect")
-        if self.matte not in ("rect", "key"):
-            raise SourceError(f"source {self.spec!r}: matte={self.matte!r} is not rect or key")
-        self.params = params_from_options(self.opts)
-        self.skip_values = {s.strip().lower() for s in self.opts.get("skip", "").split("+") if s.strip()}
-
-    def _label_names(self, ds, col) -> list[str] | None:
-        import datasets
-        if self.opts.get("labels"):
-            return [s.strip() for s in self.opts["labels"].split("+")]
-        f = ds.features[col]
-        if isinstance(f, datasets.ClassLabel):
-            return list(f.names)
-        if isinstance(f, datasets.Sequence) and isinstance(getattr(f, "feature", None), datasets.ClassLabel):
-            return list(f.feature.names)  # pragma: no cover - multi-label datasets
-        return None
-
-    def catalog(self):
-        import datasets
-        ds = self.dataset()
-        col = _column(self.spec, ds, self.opts.get("emotion"), _EMOTION_NAMES, datasets.ClassLabel)
-        if col is None:
-            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no emotion "
-                              f"column (columns: {', '.join(ds.features)}); name it with emotion=COLUMN")
-        self.emotion_column = col
-        names = self._label_names(ds, col)
-        id_col = self.opts.get("identity")
-        if id_col and id_col not in ds.features:
-            raise SourceError(f"source {self.spec!r}: no identity column {id_col!r} "
-                              f"(columns: {', '.join(ds.features)})")
-        values = list(ds[col])
-        ids = list(ds[id_col]) if id_col else None
-        cache: dict = {}
-        items = []
-        for row, v in enumerate(values):
-            if v is None:
-                continue
-            if v not in cache:
-                cache[v] = self._emotion(v, names, col)
-            emotion = cache[v]
-            if emotion is None:
-                continue
-            identity = str(ids[row]) if ids is not None else f"row{row}"
-            items.append(FaceItem(str(row), identity, emotion, {"row": row}))
-        if not items:
-            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no rows with a "
-                              f"usable emotion in column {col!r}")
-        return items
-
-    def _emotion(self, value, names, col) -> str | None:
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            if names is None:
-                raise SourceError(
-                    f"source {self.spec!r}: emotion column {col!r} holds integers without names; "
-                    "give them with labels=NAME+NAME+... in label order (e.g. labels=angry+disgust+"
-                    "fear+happy+sad+surprise+neutral)")
-            if not 0 <= int(value) < len(names):
-                raise SourceError(f"source {self.spec!r}: label {value} in column {col!r} has no name "
-                                  f"(labels: {'+'.join(names)})")
-            text = names[int(value)]
-        else:
-            text = str(value)
-        if text.strip().lower() in self.skip_values:
-            return None
-        try:
-            return normalize_emotion(text)
-        except ConfigError as exc:
-            raise SourceError(f"source {self.spec!r}: column {col!r}: {exc}; or ignore it with "
-                              f"skip={text.strip().lower()}") from None
-
-    def load_rgba(self, item, variant, height):
-        row = int(item.key)
-        data, what = self._raw(row)
-        if self.matte == "key":
-            ident = {"hf": self.dataset_name, "split": self.split_name,
-                     "fingerprint": getattr(self._ds, "_fingerprint", ""), "row": row}
-
-            def make():
-                img = decode_image(data, what, alpha=True, max_side=self.params.max_side)
-                if img.shape[2] == 4:
-                    return img
-                return studio_cutout(img, self.params, "full", what)
-            return cached_cutout(ident, studio_recipe(self.params, "full"), make)
-        img = decode_image(data, what, alpha=True, max_side=self.params.max_side)
-        if img.shape[2] == 3:
-            img = np.dstack([img, np.full(img.shape[:2], 255, np.uint8)])
-        return fit_size(img, self.params.max_side)
-
-    def describe(self):
-        d = super().describe()
-        d.update(dataset=self.dataset_name, split_name=self.split_name, matte=self.matte)
-        return d
-
-
-@register_background_source
-class HFBackgrounds(_HFCommon, BackgroundSource):
-    name = "hf"
-
-    def __init__(self, arg=None, **kwargs):
-        super().__init__(arg, **kwargs)
-        self._setup(arg, {"image": str, "category": str})
-
-    def catalog(self):
-        import datasets
-        ds = self.dataset()
-        col = self.opts.get("category")
-        if col and col not in ds.features:
-            raise SourceError(f"source {self.spec!r}: no category column {col!r} "
-                              f"(columns: {', '.join(ds.features)})")
-        if not col:
-            col = _column(self.spec, ds, None, _CATEGORY_NAMES, datasets.ClassLabel)
-            if col == self.image_column:
-                col = None
-        if col:
-            f = ds.features[col]
-            vals = list(ds[col])
-            if isinstance(f, datasets.ClassLabel):
-                cats = [f.names[v] if v is not None and 0 <= v < len(f.names) else "unknown" for v in vals]
-            else:
-                cats = [str(v) for v in vals]
-        else:
-            cats = ["hf"] * len(ds)
-        if not len(ds):
-            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} is empty")
-        return [BackgroundItem(str(i), c) for i, c in enumerate(cats)]
-
-    def load_rgb(self, item, size):
-        data, what = self._raw(int(item.key))
-        side = working_size(size)
-        return np.ascontiguousarray(fit_size(decode_image(data, what, max_side=side), side))
-
-    def describe(self):
-        d = super().describe()
-        d.update(dataset=self.dataset_name, split_name=self.split_name)
-        return d

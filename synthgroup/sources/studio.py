@@ -1,0 +1,103 @@
+"""The shared base of the face databases whose file names carry the labels, photographed on a
+studio backdrop (``kdef``, ``faces``): find the files, report bad names, key the backdrop out
+(cached per file) and crop. Options common to them: ``crop=face|full``, ``detect=auto|proportions``
+and the keying options of :mod:`.matting` (``threshold``, ``feather``, ``max_side``).
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ..errors import SourceError
+from .base import FaceItem, FaceSource
+from .cache import require_dir, split_arg, walk_files
+from .matting import MATTE_OPTIONS, cutout_file, params_from_options
+from .options import parse_options
+
+
+class StudioDatabase(FaceSource):
+    """A face database whose file names carry the labels, photographed on a studio backdrop.
+
+    Subclasses set the class variables and ``parse_name``; this class finds the files, reports
+    bad names, keys the backdrop out (cached per file) and crops.
+    """
+
+    database: ClassVar[str] = ""
+    convention: ClassVar[str] = ""      # the naming convention, for messages
+    example: ClassVar[str] = ""         # an example path under DIR
+    default_crop: ClassVar[str] = "full"
+    extensions: ClassVar[tuple[str, ...]] = (".jpg", ".jpeg")
+    extra_options: ClassVar[dict] = {}
+
+    def __init__(self, arg=None, **kwargs):
+        super().__init__(arg, **kwargs)
+        parts, opt_text = split_arg(arg)
+        allowed = {"crop": str, "detect": str, **MATTE_OPTIONS, **self.extra_options}
+        self.opts = parse_options(self.spec, opt_text, allowed)
+        self.root = require_dir(self.spec, ":".join(parts), f"{self.name}:/data/{self.example}")
+        self.crop = self.opts.get("crop", self.default_crop)
+        if self.crop not in ("face", "full"):
+            raise SourceError(f"source {self.spec!r}: crop={self.crop!r} is not face or full")
+        self.detect = self.opts.get("detect", "auto")
+        if self.detect not in ("auto", "proportions"):
+            raise SourceError(f"source {self.spec!r}: detect={self.detect!r} is not auto or proportions")
+        try:
+            self.params = params_from_options(self.opts)
+        except (TypeError, ValueError) as exc:  # pragma: no cover - types are checked above
+            raise SourceError(f"source {self.spec!r}: {exc}") from None
+        if not (0 < self.params.threshold < 200 and 0 <= self.params.feather < 0.1
+                and self.params.max_side >= 64):
+            raise SourceError(f"source {self.spec!r}: keying options out of range "
+                              "(0 < threshold < 200, 0 <= feather < 0.1, max_side >= 64)")
+        self.half_matches: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ subclass hooks
+    def parse_name(self, name: str) -> tuple[dict | None, str | None]:
+        """(fields, None) for a valid name: identity, emotion, meta; (None, reason) for a name
+        that looks like the convention but has a bad code; (None, None) for unrelated files."""
+        raise NotImplementedError
+
+    def accept(self, fields: dict) -> bool:
+        return True
+
+    def not_accepted_message(self, found: list[dict]) -> str:  # pragma: no cover - overridden
+        return f"source {self.spec!r}: no usable photos in {self.root}"
+
+    # ------------------------------------------------------------------ FaceSource hooks
+    def catalog(self) -> list[FaceItem]:
+        valid, items = [], []
+        self.half_matches = {}
+        for path in walk_files(self.root, self.extensions):
+            rel = path.relative_to(self.root).as_posix()
+            fields, reason = self.parse_name(path.name)
+            if fields is None:
+                if reason:
+                    self.half_matches[rel] = reason
+                continue
+            valid.append(fields)
+            if self.accept(fields):
+                items.append(FaceItem(rel, fields["identity"], fields["emotion"], fields["meta"]))
+        if not valid:
+            if self.half_matches:
+                rel, reason = next(iter(self.half_matches.items()))
+                raise SourceError(
+                    f"source {self.spec!r}: no file in {self.root} follows the {self.database} naming "
+                    f"({self.convention}); {len(self.half_matches)} file(s) nearly do but have a bad "
+                    f"code, e.g. {rel}: {reason}")
+            raise SourceError(
+                f"source {self.spec!r}: no file in {self.root} follows the {self.database} naming "
+                f"({self.convention}), e.g. {self.example}")
+        if not items:
+            raise SourceError(self.not_accepted_message(valid))
+        # a few bad names in an otherwise valid folder: skipped, counted and reported
+        for rel, reason in self.half_matches.items():
+            self.skipped[rel] = f"bad {self.database} file name: {reason}"
+        return items
+
+    def load_rgba(self, item, variant, height):
+        path = self.root / item.key
+        return cutout_file(path, self.params, self.crop, self.detect, what=str(path))
+
+    def describe(self) -> dict:
+        d = super().describe()
+        d.update(path=str(self.root), crop=self.crop, bad_names=len(self.half_matches))
+        return d
