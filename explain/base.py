@@ -122,7 +122,8 @@ def normalise_maps(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np
 
 
 class Explainer:
-    """Base class. Subclasses set :attr:`name` and implement one hook (see module docstring).
+    """Base class. Subclasses set :attr:`name` (and :attr:`description`) and implement one hook
+    (see module docstring).
 
     Args:
         model: a classifier returning ``(N, C)`` logits (or an Inception namedtuple).
@@ -133,6 +134,7 @@ class Explainer:
     """
 
     name = "base"
+    description = ""             # one line for ``explain list``
     uses_activations = True      # the template captures the target layer's output
     approximate = False
 

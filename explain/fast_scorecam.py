@@ -114,6 +114,7 @@ def quantize_int8(model: torch.nn.Module, calibration: torch.Tensor) -> torch.nn
 
 class FastScoreCAMExplainer(Explainer):
     name = "fast-scorecam"
+    description = "Score-CAM, batched / deduplicated (exact; topk=k approximate)"
 
     def __init__(self, *args, topk: int | None = None, batch_size: int = 32,
                  precision: str = "float32", fill: str = "baseline", compile: bool = False,

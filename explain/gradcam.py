@@ -37,4 +37,5 @@ class GradCamLibExplainer(Explainer):
 class GradCAMExplainer(GradCamLibExplainer):
     """Channel weights = spatial mean of the target logit's gradient; ReLU of the weighted sum."""
     name = "gradcam"
+    description = "Grad-CAM (grad-cam package)"
     cam_class_path = ("pytorch_grad_cam", "GradCAM")

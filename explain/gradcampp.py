@@ -7,4 +7,5 @@ from .gradcam import GradCamLibExplainer
 class GradCAMPlusPlusExplainer(GradCamLibExplainer):
     """Grad-CAM with second-order, pixel-weighted gradient weights."""
     name = "gradcam++"
+    description = "Grad-CAM++ (grad-cam package)"
     cam_class_path = ("pytorch_grad_cam", "GradCAMPlusPlus")

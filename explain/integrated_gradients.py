@@ -14,6 +14,7 @@ from .base import Explainer, LogitsOnly
 
 class IntegratedGradientsExplainer(Explainer):
     name = "integrated-gradients"
+    description = "Integrated Gradients (captum)"
     uses_activations = False
 
     def __init__(self, *args, n_steps: int = 32, internal_batch_size: int = 16,

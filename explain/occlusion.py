@@ -15,6 +15,7 @@ from .base import Explainer, LogitsOnly
 
 class OcclusionExplainer(Explainer):
     name = "occlusion"
+    description = "Occlusion (captum)"
     uses_activations = False
 
     def __init__(self, *args, window: int | None = None, stride: int | None = None,

@@ -7,50 +7,57 @@ takes the preprocessing (mean, std, input size) from the same spec.
 """
 from __future__ import annotations
 
-import importlib
+from globalnet.registry import Registry
 
 from .base import Explainer, ExplainError
 
-# name -> (module, class, one-line description)
-_EXPLAINERS: dict[str, tuple[str, str, str]] = {
-    "gradcam": ("explain.gradcam", "GradCAMExplainer", "Grad-CAM (grad-cam package)"),
-    "gradcam++": ("explain.gradcampp", "GradCAMPlusPlusExplainer",
-                  "Grad-CAM++ (grad-cam package)"),
-    "scorecam": ("explain.scorecam", "ScoreCAMExplainer",
-                 "Score-CAM, grad-cam's reference implementation (slow)"),
-    "fast-scorecam": ("explain.fast_scorecam", "FastScoreCAMExplainer",
-                      "Score-CAM, batched / deduplicated (exact; topk=k approximate)"),
-    "occlusion": ("explain.occlusion", "OcclusionExplainer", "Occlusion (captum)"),
-    "integrated-gradients": ("explain.integrated_gradients", "IntegratedGradientsExplainer",
-                             "Integrated Gradients (captum)"),
-}
-_ALIASES = {"grad-cam": "gradcam", "gradcampp": "gradcam++", "grad-cam++": "gradcam++",
-            "score-cam": "scorecam", "fast_scorecam": "fast-scorecam",
-            "fastscorecam": "fast-scorecam", "ig": "integrated-gradients",
-            "integrated_gradients": "integrated-gradients"}
+#: Name -> explainer class (lazy ``"module:Class"``); another package adds its own through the
+#: entry-point group ``explain.explainers`` (``mymethod = mypackage.module:MyExplainer``), listed
+#: by ``explain list``.
+EXPLAINERS: Registry[type[Explainer]] = Registry("explainer", group="explain.explainers",
+                                                 error=ExplainError)
+for _name, _ref, _aliases in (
+    ("gradcam", "explain.gradcam:GradCAMExplainer", ("grad-cam",)),
+    ("gradcam++", "explain.gradcampp:GradCAMPlusPlusExplainer", ("gradcampp", "grad-cam++")),
+    ("scorecam", "explain.scorecam:ScoreCAMExplainer", ("score-cam",)),
+    ("fast-scorecam", "explain.fast_scorecam:FastScoreCAMExplainer",
+     ("fast_scorecam", "fastscorecam")),
+    ("occlusion", "explain.occlusion:OcclusionExplainer", ()),
+    ("integrated-gradients", "explain.integrated_gradients:IntegratedGradientsExplainer",
+     ("ig", "integrated_gradients")),
+):
+    EXPLAINERS.register(_name, _ref, aliases=_aliases)
+del _name, _ref, _aliases
 
 
 def list_explainers() -> list[str]:
-    """Registered explainer names."""
-    return list(_EXPLAINERS)
+    """Registered explainer names (built-ins, then plugins)."""
+    return EXPLAINERS.names()
 
 
 def describe_explainers() -> list[tuple[str, str]]:
-    return [(k, v[2]) for k, v in _EXPLAINERS.items()]
+    """``(name, one-line description)`` of every explainer; one that cannot be loaded says why."""
+    rows = []
+    for name in EXPLAINERS.names():
+        try:
+            cls = EXPLAINERS.get(name)
+        except ExplainError as e:
+            rows.append((name, f"(unusable: {e})"))
+            continue
+        doc = (cls.__doc__ or "").strip().splitlines()
+        rows.append((name, getattr(cls, "description", "") or (doc[0] if doc else "")))
+    return rows
 
 
-def register_explainer(name: str, module: str, cls: str, description: str = "") -> None:
-    """Add a plugin (``module:cls`` is imported lazily on first use)."""
-    _EXPLAINERS[name] = (module, cls, description)
+def register_explainer(name: str, explainer: type[Explainer] | str, *, aliases=(),
+                       overwrite: bool = False):
+    """Add an explainer class (or a lazy ``"module:Class"``) under ``name``; a taken name raises."""
+    return EXPLAINERS.register(name, explainer, aliases=aliases, overwrite=overwrite)
 
 
 def get_explainer_class(name: str) -> type[Explainer]:
-    key = _ALIASES.get(str(name).lower(), str(name).lower())
-    if key not in _EXPLAINERS:
-        raise ExplainError(f"unknown explainer {name!r}; choose one of: "
-                           f"{', '.join(list_explainers())}")
-    module, cls, _ = _EXPLAINERS[key]
-    return getattr(importlib.import_module(module), cls)
+    """The class of explainer ``name`` (aliases such as ``"ig"`` accepted, any case)."""
+    return EXPLAINERS.get(str(name).lower())
 
 
 def create_explainer(name: str, model, backbone_name: str | None = None,

@@ -13,6 +13,7 @@ class ScoreCAMExplainer(GradCamLibExplainer):
     """Gradient-free: channel weight = softmax over channels of the target logit of the input
     masked by that channel's upsampled, min-max normalised activation map."""
     name = "scorecam"
+    description = "Score-CAM, grad-cam's reference implementation (slow)"
     cam_class_path = ("pytorch_grad_cam", "ScoreCAM")
 
     def __init__(self, *args, batch_size: int = 16, **kwargs):
