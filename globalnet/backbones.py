@@ -28,7 +28,6 @@ much larger input (it pools a 17x17 grid with a 5x5/3 window followed by a 5x5 c
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import urllib.parse
@@ -41,6 +40,7 @@ import torch
 from torch import nn
 
 from .errors import GlobalNetError
+from .registry import Registry
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -127,37 +127,86 @@ class BackboneSpec:
         return _cache_path(self.weights_url)
 
 
-_REGISTRY: dict[str, BackboneSpec] = {}
+#: Name -> :class:`BackboneSpec`; another package adds its own through the entry-point group
+#: ``globalnet.backbones`` (``mynet = mypackage.module:MYNET_SPEC``), listed by ``globalnet backbones``.
+BACKBONES: Registry[BackboneSpec] = Registry("backbone", group="globalnet.backbones")
 
 
 def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> BackboneSpec:
     """Add ``spec`` to the registry (``overwrite=True`` to replace an existing entry)."""
-    if spec.name in _REGISTRY and not overwrite:
-        raise GlobalNetError(f"backbone {spec.name!r} is already registered")
-    _REGISTRY[spec.name] = spec
-    return spec
-
-
-def _builder(name: str):
-    """Decorator: attach a custom constructor to the (already tabled) entry ``name``."""
-    def deco(fn):
-        _REGISTRY[name] = dataclasses.replace(_REGISTRY[name], builder=fn)
-        return fn
-    return deco
+    return BACKBONES.register(spec.name, spec, overwrite=overwrite)
 
 
 def list_backbones() -> list[str]:
-    """Registered backbone names, in table order (the paper's order, then ``vgg19_mod``)."""
-    return list(_REGISTRY)
+    """Registered backbone names, in table order (the paper's order, then ``vgg19_mod``), then
+    those of plugins."""
+    return BACKBONES.names()
 
 
 def get_backbone_spec(name: str) -> BackboneSpec:
     """The :class:`BackboneSpec` of ``name``; unknown names raise :class:`GlobalNetError`."""
-    try:
-        return _REGISTRY[name]
-    except (KeyError, TypeError):
-        raise GlobalNetError(
-            f"unknown backbone {name!r}; choose one of: {', '.join(list_backbones())}") from None
+    spec = BACKBONES.get(name)
+    if not isinstance(spec, BackboneSpec):
+        raise GlobalNetError(f"backbone {name!r} is a {type(spec).__name__}, not a BackboneSpec")
+    return spec
+
+
+# ---------------------------------------------------------------------------- vgg19_mod builder
+class VGG19Mod(nn.Module):
+    """VGG19's convolutional part followed by a deeper fully connected classifier (paper Fig. 7).
+
+    ``features`` and ``avgpool`` are VGG19's (16 conv layers, 7x7 adaptive pooling, so any input
+    of at least 32x32 gives 512*7*7 = 25088 features). ``classifier`` is::
+
+        25088 -> 4096 -> 4096 -> 1024 -> 256 -> num_classes
+        (each hidden layer followed by ReLU and Dropout(p=dropout))
+
+    Why these sizes: the first two FC layers keep VGG19's fc6/fc7 shapes (25088->4096->4096) so
+    that, with ``weights="imagenet"``, they reuse VGG19's ImageNet weights as well as the conv
+    part; only the added 4096->1024->256->num_classes funnel starts from scratch. The funnel
+    narrows by ~4x per layer down to a 256-d embedding, so the 3-way decision is learned from a
+    compact representation (about 4.5M new parameters, ~3% of the model), which is what the
+    paper's extra FC layers are for: adapting ImageNet features to a 3-class group-emotion task
+    on a small data set without retraining a 4096x3 linear layer directly on fc7.
+    Layer indices in ``classifier``: 0 fc6, 3 fc7, 6 fc 4096->1024, 9 fc 1024->256, 12 output.
+    """
+
+    def __init__(self, num_classes: int = DEFAULT_NUM_CLASSES, dropout: float = 0.5,
+                 init_weights: bool = True, base: nn.Module | None = None) -> None:
+        super().__init__()
+        from torchvision.models import vgg19
+
+        base = base if base is not None else vgg19(weights=None, init_weights=init_weights)
+        self.features = base.features
+        self.avgpool = base.avgpool
+        fc6, fc7 = base.classifier[0], base.classifier[3]
+        self.classifier = nn.Sequential(
+            fc6, nn.ReLU(inplace=True), nn.Dropout(dropout),
+            fc7, nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(4096, 1024), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(1024, 256), nn.ReLU(inplace=True), nn.Dropout(dropout),
+            nn.Linear(256, num_classes),
+        )
+        for i in (6, 9, 12):  # the added layers: VGG's own classifier initialisation
+            nn.init.normal_(self.classifier[i].weight, 0.0, 0.01)
+            nn.init.zeros_(self.classifier[i].bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = self.avgpool(x)
+        x = torch.flatten(x, 1)
+        return self.classifier(x)
+
+
+def _build_vgg19_mod(spec: BackboneSpec, num_classes: int, imagenet_state: dict | None,
+                     aux_logits: bool, init: bool) -> nn.Module:
+    if imagenet_state is None:
+        return VGG19Mod(num_classes, init_weights=init)
+    from torchvision.models import vgg19
+
+    base = vgg19(weights=None, init_weights=False)
+    _load_state(base, imagenet_state, f"ImageNet weights {spec.weights_enum}")
+    return VGG19Mod(num_classes, base=base)
 
 
 # ---------------------------------------------------------------------------------------- table
@@ -206,7 +255,7 @@ for _spec in (
                  init_weights_kwarg=True),
     BackboneSpec("vgg19_mod", "vgg19", "VGG19_Weights.IMAGENET1K_V1",
                  head=("classifier.12",), cam_target_layer="features.35", min_input_size=32,
-                 init_weights_kwarg=True,
+                 init_weights_kwarg=True, builder=_build_vgg19_mod,
                  notes="VGG19 conv part + FC 25088-4096-4096-1024-256-3 (paper Fig. 7)"),
 ):
     register_backbone(_spec)
@@ -356,65 +405,6 @@ def replace_head(model: nn.Module, spec: BackboneSpec, num_classes: int) -> nn.M
     if hasattr(model, "num_classes"):
         model.num_classes = num_classes
     return model
-
-
-# ---------------------------------------------------------------------------- vgg19_mod builder
-class VGG19Mod(nn.Module):
-    """VGG19's convolutional part followed by a deeper fully connected classifier (paper Fig. 7).
-
-    ``features`` and ``avgpool`` are VGG19's (16 conv layers, 7x7 adaptive pooling, so any input
-    of at least 32x32 gives 512*7*7 = 25088 features). ``classifier`` is::
-
-        25088 -> 4096 -> 4096 -> 1024 -> 256 -> num_classes
-        (each hidden layer followed by ReLU and Dropout(p=dropout))
-
-    Why these sizes: the first two FC layers keep VGG19's fc6/fc7 shapes (25088->4096->4096) so
-    that, with ``weights="imagenet"``, they reuse VGG19's ImageNet weights as well as the conv
-    part; only the added 4096->1024->256->num_classes funnel starts from scratch. The funnel
-    narrows by ~4x per layer down to a 256-d embedding, so the 3-way decision is learned from a
-    compact representation (about 4.5M new parameters, ~3% of the model), which is what the
-    paper's extra FC layers are for: adapting ImageNet features to a 3-class group-emotion task
-    on a small data set without retraining a 4096x3 linear layer directly on fc7.
-    Layer indices in ``classifier``: 0 fc6, 3 fc7, 6 fc 4096->1024, 9 fc 1024->256, 12 output.
-    """
-
-    def __init__(self, num_classes: int = DEFAULT_NUM_CLASSES, dropout: float = 0.5,
-                 init_weights: bool = True, base: nn.Module | None = None) -> None:
-        super().__init__()
-        from torchvision.models import vgg19
-
-        base = base if base is not None else vgg19(weights=None, init_weights=init_weights)
-        self.features = base.features
-        self.avgpool = base.avgpool
-        fc6, fc7 = base.classifier[0], base.classifier[3]
-        self.classifier = nn.Sequential(
-            fc6, nn.ReLU(inplace=True), nn.Dropout(dropout),
-            fc7, nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(4096, 1024), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(1024, 256), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(256, num_classes),
-        )
-        for i in (6, 9, 12):  # the added layers: VGG's own classifier initialisation
-            nn.init.normal_(self.classifier[i].weight, 0.0, 0.01)
-            nn.init.zeros_(self.classifier[i].bias)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        return self.classifier(x)
-
-
-@_builder("vgg19_mod")
-def _build_vgg19_mod(spec: BackboneSpec, num_classes: int, imagenet_state: dict | None,
-                     aux_logits: bool, init: bool) -> nn.Module:
-    if imagenet_state is None:
-        return VGG19Mod(num_classes, init_weights=init)
-    from torchvision.models import vgg19
-
-    base = vgg19(weights=None, init_weights=False)
-    _load_state(base, imagenet_state, f"ImageNet weights {spec.weights_enum}")
-    return VGG19Mod(num_classes, base=base)
 
 
 # -------------------------------------------------------------------------------- ImageNet path

@@ -301,7 +301,7 @@ def test_register_custom_backbone(monkeypatch):
 
     from globalnet import backbones
 
-    monkeypatch.setattr(backbones, "_REGISTRY", dict(backbones._REGISTRY))
+    monkeypatch.setattr(backbones, "BACKBONES", backbones.BACKBONES.copy())
 
     def tiny(spec, num_classes, imagenet_state, aux_logits, init):
         return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
