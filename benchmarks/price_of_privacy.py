@@ -72,7 +72,7 @@ def _train_global(images: np.ndarray, labels: np.ndarray, backbone: str, epochs:
     import torch
 
     from globalnet.backbones import create_backbone, get_backbone_spec
-    from globalnet.reference.face_model import train_step
+    from globalnet.reference.training import train_step
 
     torch.manual_seed(seed)
     spec = get_backbone_spec(backbone)
@@ -156,11 +156,12 @@ def run(profile: str = "cpu", global_checkpoint: str | None = None, global_backb
     from synthgroup import GenConfig, Sources, make_sample
     from globalnet.data.transforms import ModelInput
     from globalnet.reference.detect import GroundTruthBoxes, HaarDetector, match_recall
-    from globalnet.reference.face_model import FaceCropDataset, FaceResNet, train_face_model
+    from globalnet.reference.face_model import FaceCropDataset, FaceResNet
     from globalnet.reference.fusion import fuse, search_fusion_weight
     from globalnet.reference.pipeline import global_scores, load_global_model
-    from globalnet.reference.pool_attention import AttentionPooling, train_attention
+    from globalnet.reference.pool_attention import AttentionPooling
     from globalnet.reference.pooling import create_pooling
+    from globalnet.reference.training import train_attention, train_face_model
 
     P = dict(PROFILES[profile])
     torch.manual_seed(seed)

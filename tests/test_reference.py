@@ -16,11 +16,12 @@ from globalnet.errors import GlobalNetError
 from globalnet.reference.detect import (Box, FaceDetector, GroundTruthBoxes, HaarDetector,
                                         OnnxDetector, iou, match_recall)
 from globalnet.reference.face_model import (FaceCropDataset, FaceResNet, crop_face, load_face_model,
-                                            save_face_model, to_tensor, train_face_model)
+                                            save_face_model, to_tensor)
 from globalnet.reference.fusion import fuse, search_fusion_weight
 from globalnet.reference.pipeline import ReferencePipeline
-from globalnet.reference.pool_attention import AttentionPooling, train_attention
+from globalnet.reference.pool_attention import AttentionPooling
 from globalnet.reference.pooling import create_pooling
+from globalnet.reference.training import train_attention, train_face_model
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = dict(size=(96, 96), face_size=(0.25, 0.4), faces_per_image=(1, 4))

@@ -13,13 +13,12 @@ imports it (``tests/test_import_graph.py`` walks the import graph to prove it).
 
 Pieces::
 
-    from globalnet.reference.detect import HaarDetector, OnnxDetector, GroundTruthBoxes
-    from globalnet.reference.face_model import FaceResNet, FaceCropDataset, train_face_model
+    from globalnet.reference.detect import create_detector      # "haar", "onnx", "gt"; one per module
+    from globalnet.reference.face_model import FaceResNet, FaceCropDataset
+    from globalnet.reference.training import train_face_model, train_attention
     from globalnet.reference.pooling import create_pooling      # "mean", "top3", "attention"
     from globalnet.reference.fusion import fuse, search_fusion_weight
     from globalnet.reference.pipeline import ReferencePipeline   # detect -> crop -> classify -> pool -> fuse
 
 CLI: ``globalnet reference train|evaluate|predict``. Benchmark: ``python -m benchmarks.price_of_privacy``.
 """
-
-INDIVIDUAL_LEVEL = True   #: marker: this package processes individual faces

@@ -22,7 +22,6 @@ from ..errors import GlobalNetError
 from synthgroup.labels import CLASS_NAMES
 
 HELP = "face-based REFERENCE path (individual-level, not privacy-preserving): train, evaluate, predict"
-POOLING_CHOICES = ("mean", "top3", "attention")
 
 
 def _positive(v: str) -> int:
@@ -46,11 +45,20 @@ def _share(v: str) -> float:
 
 
 def _detector_args(p, allow_gt: bool):
-    choices = ("haar", "onnx", "gt") if allow_gt else ("haar", "onnx")
+    from .detect import DETECTORS
+
+    choices = [n for n in DETECTORS.names() if allow_gt or not DETECTORS.get(n).needs_record]
     p.add_argument("--detector", choices=choices, default="haar",
                    help="haar (OpenCV frontal cascade), onnx (FaceDetectorYN model given by "
-                        "--detector-model)" + (", gt (synthgroup ground-truth boxes)" if allow_gt else ""))
+                        "--detector-model)" + (", gt (synthgroup ground-truth boxes)" if allow_gt else "")
+                   + "; plugins through the entry-point group globalnet.reference.detectors")
     p.add_argument("--detector-model", help="FaceDetectorYN .onnx file for --detector onnx")
+
+
+def _pooling_choices() -> list[str]:
+    from .pooling import POOLINGS
+
+    return POOLINGS.names()
 
 
 def _global_args(p):
@@ -87,7 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        description="Score GenConfig(split='test') images with the reference path.")
     e.add_argument("--checkpoint", required=True, help="face model from `globalnet reference train`")
     _detector_args(e, allow_gt=True)
-    e.add_argument("--pooling", choices=(*POOLING_CHOICES, "all"), default="all")
+    e.add_argument("--pooling", choices=(*_pooling_choices(), "all"), default="all")
     e.add_argument("--images", type=_positive, default=300, help="test images (default 300)")
     e.add_argument("--size", type=_positive, default=224)
     e.add_argument("--seed", type=int, default=20260, help="test-set seed (default 20260, as the benchmark)")
@@ -101,7 +109,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     q.add_argument("inputs", nargs="+", help="image files")
     q.add_argument("--checkpoint", required=True, help="face model from `globalnet reference train`")
     _detector_args(q, allow_gt=False)
-    q.add_argument("--pooling", choices=POOLING_CHOICES, default="mean")
+    q.add_argument("--pooling", choices=_pooling_choices(), default="mean")
     _global_args(q)
     q.set_defaults(reference_func=run_predict)
 
@@ -112,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
 
 # ------------------------------------------------------------------------------------ helpers
 def _detector(args):
-    from .detect import create_detector
+    from .detect import DETECTORS, create_detector
 
-    if args.detector_model and args.detector != "onnx":
-        raise GlobalNetError("--detector-model is only used with --detector onnx")
+    takes_model = [n for n in DETECTORS.names() if DETECTORS.get(n).needs_model]
+    if args.detector_model and args.detector not in takes_model:
+        raise GlobalNetError(f"--detector-model is only used with --detector {' or '.join(takes_model)}")
     return create_detector(args.detector, args.detector_model)
 
 
@@ -163,8 +172,9 @@ def run_train(args) -> int:
 
     from synthgroup import GenConfig
 
-    from .face_model import FaceCropDataset, FaceResNet, save_face_model, train_face_model
-    from .pool_attention import AttentionPooling, train_attention
+    from .face_model import FaceCropDataset, FaceResNet, save_face_model
+    from .pool_attention import AttentionPooling
+    from .training import train_attention, train_face_model
 
     out = Path(args.out)
     if out.exists() and out.is_dir():
@@ -205,7 +215,7 @@ def run_evaluate(args) -> int:
     face_model, attention, _ = load_face_model(args.checkpoint)
     det = _detector(args)  # fail early on a bad detector file
     global_ = _global(args)
-    poolings = list(POOLING_CHOICES) if args.pooling == "all" else [args.pooling]
+    poolings = _pooling_choices() if args.pooling == "all" else [args.pooling]
     if attention is None and "attention" in poolings:
         if args.pooling == "attention":
             _pipeline(args, "attention", face_model, None, None)   # raises the clear message

@@ -180,54 +180,6 @@ class FaceCropDataset(torch.utils.data.Dataset):
         return [(np.flatnonzero(self.all_image_index == k), int(lab)) for k, lab in enumerate(self.image_labels)]
 
 
-# ------------------------------------------------------------------------------------ training
-def train_step(forward, x: torch.Tensor, y: torch.Tensor, opt, sched=None,
-               flip_generator: torch.Generator | None = None) -> float:
-    """One cross-entropy step: per-sample horizontal flips drawn from ``flip_generator`` (none
-    without it), then the optimiser and, when given, the schedule. Returns the loss."""
-    if flip_generator is not None:
-        flip = torch.rand(len(x), generator=flip_generator) < 0.5
-        x = torch.where(flip[:, None, None, None], x.flip(-1), x)
-    loss = F.cross_entropy(forward(x), y)
-    opt.zero_grad()
-    loss.backward()
-    opt.step()
-    if sched is not None:
-        sched.step()
-    return float(loss.detach())
-
-
-def train_face_model(model: FaceResNet, dataset: FaceCropDataset, epochs: int = 3,
-                     batch_size: int = 64, lr: float = 2e-3, seed: int = 0,
-                     max_steps: int | None = None, log=None) -> list[float]:
-    """Cross-entropy training on per-face labels (random horizontal flips). Returns step losses."""
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
-    n = len(dataset)
-    if n == 0:
-        raise GlobalNetError("no face crops to train on")
-    steps_per_epoch = max(1, (n + batch_size - 1) // batch_size)
-    total = steps_per_epoch * epochs if max_steps is None else int(max_steps)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(total, 2))
-    crops = to_tensor(dataset.crops)
-    labels = torch.from_numpy(dataset.labels)
-    losses, step = [], 0
-    model.train()
-    while step < total:
-        order = torch.randperm(n, generator=g)
-        for s in range(steps_per_epoch):
-            if step >= total:
-                break
-            b = order[s * batch_size:(s + 1) * batch_size]
-            losses.append(train_step(model, crops[b], labels[b], opt, sched,
-                                     g if dataset.flip else None))
-            step += 1
-            if log and step % 50 == 0:
-                log(f"face step {step}/{total} loss {np.mean(losses[-50:]):.3f}")
-    model.eval()
-    return losses
-
-
 @torch.no_grad()
 def predict_faces(model: FaceResNet, crops: np.ndarray, batch_size: int = 256):
     """``(group probabilities (N, 3), features (N, D))`` for uint8 crops."""

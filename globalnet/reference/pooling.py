@@ -8,22 +8,22 @@ fall back to the global model. Subclasses implement the hook ``_pool``. Plugins,
 * ``mean`` (:mod:`.pool_mean`): mean of the face scores (Tan et al. 2017);
 * ``top3`` (:mod:`.pool_top3`): mean of the 3 largest faces' scores (Tan et al. 2017);
 * ``attention`` (:mod:`.pool_attention`): a small network scores each face feature, softmax
-  weights, weighted sum of features, linear classifier; trained end to end (Gupta et al. 2018, C).
+  weights, weighted sum of features, linear classifier; trained end to end (Gupta et al. 2018, C)
+  by :func:`.training.train_attention`.
 """
 from __future__ import annotations
-
-import importlib
 
 import torch
 
 from ..errors import GlobalNetError
+from ..registry import Registry
 
-#: name -> "module:Class"
-POOLINGS = {
-    "mean": "globalnet.reference.pool_mean:MeanPooling",
-    "top3": "globalnet.reference.pool_top3:TopKLargestPooling",
-    "attention": "globalnet.reference.pool_attention:AttentionPooling",
-}
+#: Name -> pooling class (lazy ``"module:Class"``); another package adds its own through the
+#: entry-point group ``globalnet.reference.poolings`` (offered by ``--pooling``).
+POOLINGS: Registry[type["FacePooling"]] = Registry("pooling", group="globalnet.reference.poolings")
+POOLINGS.register("mean", "globalnet.reference.pool_mean:MeanPooling")
+POOLINGS.register("top3", "globalnet.reference.pool_top3:TopKLargestPooling")
+POOLINGS.register("attention", "globalnet.reference.pool_attention:AttentionPooling")
 
 
 def _areas(boxes) -> torch.Tensor:
@@ -61,9 +61,4 @@ class FacePooling:
 
 def create_pooling(name: str, **kwargs) -> FacePooling:
     """A pooling plugin by name (``mean``, ``top3``, ``attention``); ``kwargs`` go to its class."""
-    try:
-        target = POOLINGS[name]
-    except (KeyError, TypeError):
-        raise GlobalNetError(f"unknown pooling {name!r}; choose one of: {', '.join(POOLINGS)}") from None
-    module, cls = target.split(":")
-    return getattr(importlib.import_module(module), cls)(**kwargs)
+    return POOLINGS.create(name, **kwargs)
