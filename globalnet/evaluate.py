@@ -8,7 +8,6 @@ checkpoint file on a dataset spec (``globalnet evaluate``).
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +17,7 @@ from torch.utils.data import DataLoader, Subset
 from synthgroup.labels import CLASS_NAMES
 from .errors import GlobalNetError
 
-log = logging.getLogger("globalnet.evaluate")
-
-
 # ------------------------------------------------------------------------------------ metrics
-def confusion_matrix(targets, preds, num_classes: int = 3) -> np.ndarray:
-    """``cm[true, predicted]`` counts."""
-    t = np.asarray(targets, dtype=np.int64).ravel()
-    p = np.asarray(preds, dtype=np.int64).ravel()
-    return np.bincount(t * num_classes + p, minlength=num_classes ** 2).reshape(num_classes,
-                                                                                num_classes)
-
-
 def metrics_from_confusion(cm, class_names=CLASS_NAMES) -> dict:
     """Accuracy, macro F1 and per-class precision / recall / F1 / support (0 where undefined)."""
     cm = np.asarray(cm, dtype=np.int64)
