@@ -534,9 +534,6 @@ class FrameIndex:
         return [int(x) for x in np.bincount(self.labels, weights=self.counts,
                                             minlength=NUM_CLASSES)[:NUM_CLASSES]]
 
-    def video_class_counts(self) -> list[int]:
-        return [int(x) for x in np.bincount(self.labels, minlength=NUM_CLASSES)[:NUM_CLASSES]]
-
     @classmethod
     def build(cls, videos: Iterable[tuple[Path, int]], *, skip_bad: bool = False,
               use_cache: bool = True, cache_path: Path | str | None = None,
