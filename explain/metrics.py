@@ -111,32 +111,11 @@ def road(model, input_tensor, cams, targets,
                       dtype=np.float64).reshape(-1)
 
 
-def road_parts(model, input_tensor, cams, targets,
-               percentiles: Sequence[int] = (10, 20, 30, 40, 50, 60, 70, 80, 90)) -> dict:
-    """``{"morf", "lerf", "combined"}`` per image: MoRF (lower = better), LeRF (higher = better)."""
-    from pytorch_grad_cam.metrics.road import (ROADLeastRelevantFirstAverage,
-                                               ROADMostRelevantFirstAverage)
-    m, x, cams, tg = _prep(model, input_tensor, cams, targets)
-    morf = np.asarray(ROADMostRelevantFirstAverage(list(percentiles))(x, cams, tg, m)).reshape(-1)
-    lerf = np.asarray(ROADLeastRelevantFirstAverage(list(percentiles))(x, cams, tg, m)).reshape(-1)
-    return {"morf": morf.astype(float), "lerf": lerf.astype(float),
-            "combined": ((lerf - morf) / 2).astype(float)}
-
-
 def confidence_drop(model, input_tensor, cams, targets) -> np.ndarray:
     """grad-cam's ``DropInConfidence`` per image: target-logit drop after ``input * cam`` (>= 0)."""
     from pytorch_grad_cam.metrics.cam_mult_image import DropInConfidence
     m, x, cams, tg = _prep(model, input_tensor, cams, targets)
     return np.asarray(DropInConfidence()(x, cams, tg, m), dtype=np.float64).reshape(-1)
-
-
-def confidence_change(model, input_tensor, cams, targets) -> np.ndarray:
-    """Signed change of the target logit after ``input * cam`` (grad-cam's
-    ``CamMultImageConfidenceChange``; negative = drop)."""
-    from pytorch_grad_cam.metrics.cam_mult_image import CamMultImageConfidenceChange
-    m, x, cams, tg = _prep(model, input_tensor, cams, targets)
-    return np.asarray(CamMultImageConfidenceChange()(x, cams, tg, m),
-                      dtype=np.float64).reshape(-1)
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:

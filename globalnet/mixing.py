@@ -9,15 +9,11 @@ uninterrupted run would have seen.
 """
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from .errors import GlobalNetError
-
-log = logging.getLogger("globalnet.train")
 
 _MASK = (1 << 63) - 1
 

@@ -94,13 +94,6 @@ class Atlas:
             raise ValueError(f"atlas {self.name}: render gave {img.shape} {img.dtype}, expected {self.shape}")
         return img
 
-    def filled(self) -> int:
-        if self._pid != os.getpid():
-            self._open()
-        if self._local is not None:
-            return len(self._local)
-        return int(np.count_nonzero(self._flags))
-
     def __getstate__(self):
         return {"name": self.name, "n": self.n, "shape": self.shape}
 

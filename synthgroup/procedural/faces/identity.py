@@ -63,17 +63,6 @@ class Identity:
     beard: int
     moustache: int
 
-    @property
-    def hair_style_name(self) -> str:
-        return HAIR_STYLES[self.hair_style]
-
-    @property
-    def beard_name(self) -> str:
-        return BEARD_STYLES[self.beard]
-
-    @property
-    def glasses_name(self) -> str:
-        return GLASSES_STYLES[self.glasses]
 
 
 # Monk Skin Tone scale (10 steps, lightest to darkest), sRGB.
