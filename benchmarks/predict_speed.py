@@ -56,7 +56,7 @@ def write_video(path: Path, seconds: float, fps: int = 25, width: int = 1280, he
 
 
 def _decode_only(path: Path) -> float:
-    from globalnet.data.frames import DecodeStats, decode_frames
+    from globalnet.video import DecodeStats, decode_frames
     stats = DecodeStats(fps=None, claimed=None, backend="opencv")
     t0 = time.perf_counter()
     n = sum(1 for _ in decode_frames(path, lambda k: True, "opencv", stats))

@@ -12,7 +12,9 @@ comes from a synthgroup folder (``DIR/images/x.jpg`` with ``DIR/metadata.jsonl``
 ``DIR/masks/x.png``), optionally ROAD / confidence drop (``faithfulness=True``). Per video: the
 timeline plot of per-frame probabilities (:func:`globalnet.timeline.plot_timeline` over
 :meth:`globalnet.predict.Predictor.predict_video`) and the key frames - for each class, the
-sampled frame where that class is most probable - with their heatmaps.
+sampled frame where that class is most probable - with their heatmaps. Each video is decoded
+once: the predictor keeps the key frames' pictures while it scores
+(``predict_video(keep_frames=k)``, at most ``k + 3`` pictures in memory), one video at a time.
 
 The model sees each frame through its one preprocessing (the same as ``globalnet predict``:
 shorter side to ``size*256/224``, centre crop): the heatmap covers that crop and is blank
@@ -184,58 +186,6 @@ class _SynthFolders:
         return mask, (int(label) if isinstance(label, int) else None)
 
 
-def _read_frames(path: Path, indices: Sequence[int]) -> dict[int, np.ndarray]:
-    """RGB frames at ``indices`` (decoded sequentially with OpenCV, PyAV as a fallback)."""
-    import cv2
-    wanted, out = set(int(i) for i in indices), {}
-    last = max(wanted) if wanted else -1
-    cap = cv2.VideoCapture(str(path))
-    if cap.isOpened():
-        k = 0
-        while k <= last:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            if k in wanted:
-                out[k] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            k += 1
-        cap.release()
-    if len(out) < len(wanted):
-        try:
-            import av
-            with av.open(str(path)) as c:
-                for k, fr in enumerate(c.decode(video=0)):
-                    if k > last:
-                        break
-                    if k in wanted and k not in out:
-                        out[k] = fr.to_ndarray(format="rgb24")
-        except Exception:  # noqa: BLE001 - best effort; missing frames reported below
-            pass
-    missing = wanted - set(out)
-    if missing:
-        raise ExplainError(f"video {path}: cannot decode key frame(s) {sorted(missing)}")
-    return out
-
-
-def key_frame_indices(frame_probs: np.ndarray, k: int) -> list[int]:
-    """Positions (into the sampled frames) of up to ``k`` key frames: for each class, the frame
-    where it is most probable (classes by decreasing peak), then the most confident frames."""
-    p = np.asarray(frame_probs)
-    if len(p) == 0:
-        return []
-    chosen: list[int] = []
-    for c in np.argsort(-p.max(0)):
-        i = int(p[:, c].argmax())
-        if i not in chosen:
-            chosen.append(i)
-    for i in np.argsort(-p.max(1)):
-        if len(chosen) >= k:
-            break
-        if int(i) not in chosen:
-            chosen.append(int(i))
-    return sorted(chosen[:k])
-
-
 # ------------------------------------------------------------------------------ the report
 def _fmt(v, nd=3):
     if v is None or (isinstance(v, float) and not np.isfinite(v)):
@@ -293,6 +243,8 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
         _check_replaceable(out)
 
     from globalnet.predict import Predictor, expand_inputs, read_image_checked
+    from globalnet.video import check_video_file, video_meta
+
     from .registry import create_explainer
 
     # ---- phase 1: validate everything before any picture is computed
@@ -304,17 +256,9 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
                                  opts.target_layer, device=str(predictor.device),
                                  input_size=predictor.input_size,
                                  **opts.method_options)
-    every, n = opts.every, opts.frames
-    if every is None and n is None:
-        n = 32
-    video_results = []
-    for v in videos:
-        log(f"scoring video {v}")
-        r = predictor.predict_video(v, every=every, n=n, method=opts.video_method)
-        if r.truncated and not opts.allow_truncated:
-            raise ExplainError(f"video {v}: {r.note or 'truncated or damaged'}; "
-                               f"pass --allow-truncated to report the frames decoded so far")
-        video_results.append(r)
+    for v in videos:          # opened here; decoded once, while the report is built
+        check_video_file(v)
+        video_meta(v, predictor.decoder)
 
     # ---- phase 2: build in a temporary folder beside out
     parent = out.parent
@@ -329,7 +273,7 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
             os.umask(umask)
             os.chmod(tmp, 0o777 & ~umask)       # mkdtemp's 0700 would hide the report
             (tmp / "img").mkdir()
-            entries = _explain_all(tmp, images, video_results, predictor, explainer, opts, log)
+            entries = _explain_all(tmp, images, videos, predictor, explainer, opts, log)
             _write_html(tmp, entries, opts, checkpoint, predictor, explainer)
             (tmp / ".lock").unlink()
             _commit(tmp, out)
@@ -414,9 +358,8 @@ def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, s
     return base_src, srcs, focus
 
 
-def _explain_all(folder, images, video_results, predictor, explainer, opts, log) -> list[dict]:
+def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> list[dict]:
     from globalnet.predict import read_image_checked
-    from globalnet.timeline import plot_timeline
     synth = _SynthFolders()
     entries = []
     for i, p in enumerate(images):
@@ -440,36 +383,48 @@ def _explain_all(folder, images, video_results, predictor, explainer, opts, log)
         if opts.faithfulness:
             entry.update(_faithfulness(explainer, rgb, maps[pred], pred, opts, box))
         entries.append(entry)
-    for j, r in enumerate(video_results):
-        v = Path(r.path)
-        log(f"explaining key frames of {v}")
-        stem = f"v{j:03d}"
-        tl = plot_timeline(r, folder / "img" / f"{stem}_timeline.png")
-        pos = key_frame_indices(r.frame_probs, opts.key_frames)
-        idx = [r.frames[k].index for k in pos]
-        frames = _read_frames(v, idx)
-        private = opts.private("video")
-        keys = []
-        for k in pos:
-            fr = r.frames[k]
-            res = explainer.explain_image(frames[fr.index], "all")
-            maps = res.maps[0]
-            kp = res.probs[0]
-            base_src, srcs, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", frames[fr.index],
-                                              maps, None, private, opts.privacy_style)
-            keys.append({"index": fr.index, "time_s": fr.time_s, "probs": [float(x) for x in kp],
-                         "label": int(np.argmax(kp)), "timeline_probs": [float(x) for x in fr.probs],
-                         "base": base_src, "overlays": srcs})
-        entries.append({"kind": "video", "input": str(v), "name": v.name,
-                        "anchor": f"input-{len(images) + j}",
-                        "probs": [float(x) for x in r.probs], "label": int(r.label),
-                        "label_name": CLASS_NAMES[int(r.label)], "truth": None,
-                        "private": private, "timeline": f"img/{Path(tl).name}",
-                        "method": r.method, "frames_used": len(r.frames),
-                        "frames_decoded": r.frames_decoded, "fps": r.fps,
-                        "truncated": bool(r.truncated), "note": r.note, "key_frames": keys,
-                        "face_focus": [None] * len(CLASS_NAMES)})
+    for j, v in enumerate(videos):
+        entries.append(_explain_video(folder, j, Path(v), len(images), predictor, explainer,
+                                      opts, log))
     return entries
+
+
+def _explain_video(folder, j, v, offset, predictor, explainer, opts, log) -> dict:
+    """Score video ``v`` and explain its key frames, with the pictures the predictor kept while
+    scoring (each video is decoded once; at most ``key_frames + 3`` pictures in memory)."""
+    from globalnet.timeline import plot_timeline
+    every, n = opts.every, opts.frames
+    if every is None and n is None:
+        n = 32
+    log(f"scoring video {v}")
+    r = predictor.predict_video(v, every=every, n=n, method=opts.video_method,
+                                keep_frames=opts.key_frames)
+    if r.truncated and not opts.allow_truncated:
+        raise ExplainError(f"video {v}: {r.note or 'truncated or damaged'}; "
+                           f"pass --allow-truncated to report the frames decoded so far")
+    log(f"explaining key frames of {v}")
+    stem = f"v{j:03d}"
+    tl = plot_timeline(r, folder / "img" / f"{stem}_timeline.png")
+    private = opts.private("video")
+    keys = []
+    for fr in (f for f in r.frames if f.index in r.key_frames):
+        rgb = r.key_frames[fr.index]
+        res = explainer.explain_image(rgb, "all")
+        maps = res.maps[0]
+        kp = res.probs[0]
+        base_src, srcs, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", rgb, maps, None,
+                                          private, opts.privacy_style)
+        keys.append({"index": fr.index, "time_s": fr.time_s, "probs": [float(x) for x in kp],
+                     "label": int(np.argmax(kp)), "timeline_probs": [float(x) for x in fr.probs],
+                     "base": base_src, "overlays": srcs})
+    return {"kind": "video", "input": str(v), "name": v.name, "anchor": f"input-{offset + j}",
+            "probs": [float(x) for x in r.probs], "label": int(r.label),
+            "label_name": CLASS_NAMES[int(r.label)], "truth": None,
+            "private": private, "timeline": f"img/{Path(tl).name}",
+            "method": r.method, "frames_used": len(r.frames),
+            "frames_decoded": r.frames_decoded, "fps": r.fps,
+            "truncated": bool(r.truncated), "note": r.note, "key_frames": keys,
+            "face_focus": [None] * len(CLASS_NAMES)}
 
 
 def _faithfulness(explainer, rgb, cam, target, opts, box=None) -> dict:

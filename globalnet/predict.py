@@ -12,16 +12,18 @@ The network sees whole frames only (never detected faces) and scores each as 0 P
 * **Sampling** (``predict_video``): ``every=k`` reads frames 0, k, 2k, ...; ``n=N`` reads N
   frames spread uniformly over the video (``round(linspace(0, T-1, N))``, first and last
   frame included; all frames when ``N >= T``; ``T`` is the container's frame count, counted
-  by decoding when the container does not say); ``all=True`` (the default when nothing is
-  given) reads every frame. Frames are decoded sequentially (exact indices) with OpenCV, or
-  PyAV when OpenCV cannot open the file (``decoder="auto"``), or the one asked for.
+  by :func:`globalnet.video.count_frames` when the container does not say); ``all=True`` (the
+  default when nothing is given) reads every frame. Frames are decoded sequentially (exact
+  indices) by :mod:`globalnet.video` with OpenCV, or PyAV when OpenCV cannot open the file
+  (``decoder="auto"``), or the one asked for.
 * **Preprocessing** is the backbone's registry entry: shorter side to size*256/224, centre crop
   ``size`` (the checkpoint's ``input_size`` if it stored one, else the registry's), normalise
   with the registry mean/std -- exactly :func:`globalnet.data.transforms.eval_transform`, done
   on whole batches on the model's device.
 * **Batching**: frames go through the model ``batch_size`` at a time under
   ``torch.inference_mode``; decoded frames are not kept, so long videos use little memory.
-  Decoding runs in a background thread up to one batch ahead (``prefetch=True``), overlapping
+  ``keep_frames=k`` keeps the pictures of the ``k`` key frames (:func:`key_frame_indices`) in
+  ``VideoResult.key_frames``, holding at most ``k + 3`` frames while decoding. Decoding runs in a background thread up to one batch ahead (``prefetch=True``), overlapping
   with the model.
 * **Aggregation**: see :mod:`globalnet.aggregate` (``mean`` / ``sum`` / ``vote``). A
   :class:`VideoResult` carries the chosen method's label and all three in ``methods``.
@@ -32,31 +34,28 @@ The network sees whole frames only (never detected faces) and scores each as 0 P
 """
 from __future__ import annotations
 
-import collections
-import csv
-import math
+import bisect
 import os
-import sys
-import queue
-import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import cv2
 import numpy as np
 import torch
 
-from .aggregate import METHODS, aggregate, aggregate_all
+from .aggregate import METHODS, aggregate_all
 from .checkpoints import checkpoint_input_size, read_checkpoint_info
-from .data.frames import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
-from .data.frames import DecodeStats as _DecodeStats, _open_cv, decode_frames as _iter_decode
+from .data.scan import IMAGE_EXTENSIONS
 from .errors import GlobalNetError
+from .video import (DECODERS, VIDEO_EXTENSIONS, DecodeStats, check_video_file, count_frames,
+                    decode_frames, prefetched, video_meta)
 
 from synthgroup.labels import CLASS_NAMES
+
+if TYPE_CHECKING:
+    from .live import LiveResult
 NUM_CLASSES = 3
-DECODERS = ("auto", "opencv", "pyav")
 
 
 # ------------------------------------------------------------------------------------ results
@@ -72,7 +71,7 @@ class ImageResult:
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "label": self.label, "label_name": self.label_name,
-                "probs": _floats(self.probs)}
+                "probs": round_probs(self.probs)}
 
 
 @dataclass
@@ -84,7 +83,7 @@ class FrameResult:
 
     def to_dict(self) -> dict:
         return {"index": self.index, "time_s": _round_time(self.time_s), "label": self.label,
-                "label_name": CLASS_NAMES[self.label], "probs": _floats(self.probs)}
+                "label_name": CLASS_NAMES[self.label], "probs": round_probs(self.probs)}
 
 
 @dataclass
@@ -93,6 +92,8 @@ class VideoResult:
 
     ``frames_decoded`` counts every frame decoded (sampled or skipped); ``frames`` holds the
     sampled ones. ``methods`` maps each aggregation method to ``(probs, label)``.
+    ``key_frames`` maps the frame index of each key frame to its HxWx3 uint8 RGB picture (only
+    with ``predict_video(keep_frames=k)``; not written to JSON).
     """
     path: Path
     fps: float | None
@@ -106,6 +107,7 @@ class VideoResult:
     frames_claimed: int | None = None
     methods: dict = field(default_factory=dict)
     sampling: dict = field(default_factory=dict)
+    key_frames: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def label_name(self) -> str:
@@ -117,8 +119,8 @@ class VideoResult:
 
     def to_dict(self, frames: bool = True) -> dict:
         d = {"path": str(self.path), "label": self.label, "label_name": self.label_name,
-             "probs": _floats(self.probs), "method": self.method,
-             "methods": {m: {"label": int(l), "label_name": CLASS_NAMES[l], "probs": _floats(p)}
+             "probs": round_probs(self.probs), "method": self.method,
+             "methods": {m: {"label": int(l), "label_name": CLASS_NAMES[l], "probs": round_probs(p)}
                          for m, (p, l) in self.methods.items()},
              "fps": self.fps, "frames_used": len(self.frames),
              "frames_decoded": self.frames_decoded, "frames_claimed": self.frames_claimed,
@@ -128,7 +130,8 @@ class VideoResult:
         return d
 
 
-def _floats(a) -> list[float]:
+def round_probs(a) -> list[float]:
+    """Probabilities as a list of floats rounded to 6 decimals (for JSON)."""
     return [round(float(x), 6) for x in np.asarray(a).ravel()]
 
 
@@ -155,113 +158,7 @@ def resolve_device(device: str | torch.device | None = "auto") -> torch.device:
     return dev
 
 
-# -------------------------------------------------------------------------------- decoding
-def _check_video_file(path: Path) -> None:
-    if not path.exists():
-        raise GlobalNetError(f"video {path} does not exist")
-    if not path.is_file():
-        raise GlobalNetError(f"video {path} is not a file")
-    try:
-        size = path.stat().st_size
-        with open(path, "rb"):
-            pass
-    except OSError as e:
-        raise GlobalNetError(f"cannot read video {path} ({e.strerror or e})") from None
-    if size == 0:
-        raise GlobalNetError(f"video {path} is a zero-length file")
-
-
-def _video_meta(path: Path, decoder: str) -> tuple[str, float | None, int | None]:
-    """(backend, fps, claimed frame count) of a video; GlobalNetError if no decoder opens it."""
-    if decoder in ("auto", "opencv"):
-        cap = _open_cv(str(path), quiet=decoder == "auto")
-        if cap is not None:
-            try:
-                fps = float(cap.get(cv2.CAP_PROP_FPS) or 0)
-                n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
-            finally:
-                cap.release()
-            return "opencv", (fps if fps > 0 and math.isfinite(fps) else None), (n if n > 0 else None)
-        if decoder == "opencv":
-            raise GlobalNetError(f"cannot open video {path} with OpenCV (unreadable, truncated "
-                                 "before its index, or not a video; try --decoder pyav)")
-    try:
-        import av
-        with av.open(str(path)) as c:
-            if not c.streams.video:
-                raise GlobalNetError(f"cannot open video {path}: no video stream (damaged, "
-                                     "truncated before its index, or not a video)")
-            s = c.streams.video[0]
-            rate = s.average_rate or s.base_rate
-            fps = float(rate) if rate else None
-            n = int(s.frames or 0)
-        return "pyav", fps, (n if n > 0 else None)
-    except GlobalNetError:
-        raise
-    except Exception as e:  # noqa: BLE001
-        raise GlobalNetError(f"cannot open video {path}: not a readable video (damaged, "
-                             f"truncated before its index, or another format) "
-                             f"[{type(e).__name__}]") from None
-
-
-class _Raised:
-    def __init__(self, exc: BaseException):
-        self.exc = exc
-
-
-def _prefetched(make_iter: Callable[[], Iterator], maxsize: int) -> Iterator:
-    """Run ``make_iter()`` in a background thread, ``maxsize`` items ahead of the consumer, so
-    decoding (OpenCV/PyAV release the GIL) overlaps with the model. Exceptions are re-raised in
-    the consumer; closing the consumer stops and joins the thread and closes the decoder."""
-    q: queue.Queue = queue.Queue(max(1, maxsize))
-    stop = threading.Event()
-    done = object()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work():
-        it = None
-        try:
-            it = make_iter()
-            for item in it:
-                if not put(item):
-                    return
-            put(done)
-        except BaseException as e:  # noqa: BLE001 - handed to the consumer
-            put(_Raised(e))
-        finally:
-            if it is not None and hasattr(it, "close"):
-                it.close()
-
-    thread = threading.Thread(target=work, name="globalnet-decode", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, _Raised):
-                raise item.exc
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-def _count_by_decoding(path: Path, backend: str) -> int:
-    stats = _DecodeStats()
-    for _ in _iter_decode(path, lambda k: False, backend, stats):
-        pass
-    return stats.decoded
-
-
+# -------------------------------------------------------------------------------- sampling
 def uniform_indices(total: int, n: int) -> list[int]:
     """``n`` frame indices spread uniformly over ``total`` frames, first and last included."""
     if total <= 0:
@@ -273,7 +170,8 @@ def uniform_indices(total: int, n: int) -> list[int]:
     return sorted(set(int(round(x)) for x in np.linspace(0, total - 1, n)))
 
 
-def _sampling(every, n, all_frames) -> dict:
+def sampling_mode(every=None, n=None, all_frames=False) -> dict:
+    """``{"mode": "every", "every": K}``, ``{"mode": "n", "n": N}`` or ``{"mode": "all"}``."""
     given = [x for x in (every is not None, n is not None, bool(all_frames)) if x]
     if len(given) > 1:
         raise GlobalNetError("choose one sampling mode: every=K, n=N or all")
@@ -286,6 +184,58 @@ def _sampling(every, n, all_frames) -> dict:
             raise GlobalNetError(f"n must be an integer >= 1, got {n!r}")
         return {"mode": "n", "n": int(n)}
     return {"mode": "all"}
+
+
+def key_frame_indices(frame_probs: np.ndarray, k: int) -> list[int]:
+    """Positions (into the sampled frames) of up to ``k`` key frames: for each class, the frame
+    where it is most probable (classes by decreasing peak), then the most confident frames
+    (the earlier frame first among equally confident ones)."""
+    p = np.asarray(frame_probs)
+    if len(p) == 0:
+        return []
+    chosen: list[int] = []
+    for c in np.argsort(-p.max(0), kind="stable"):
+        i = int(p[:, c].argmax())
+        if i not in chosen:
+            chosen.append(i)
+    for i in np.argsort(-p.max(1), kind="stable"):
+        if len(chosen) >= k:
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    return sorted(chosen[:k])
+
+
+class _KeyFrameCandidates:
+    """The pictures :func:`key_frame_indices` may pick, kept while a video is scored frame by
+    frame in order: for each class the first frame where it is most probable, and the ``k`` most
+    confident frames -- never more than ``k + NUM_CLASSES`` pictures, however long the video."""
+
+    def __init__(self, k: int):
+        self.k = int(k)
+        self._best: dict[int, tuple[float, int]] = {}      # class -> (probability, frame index)
+        self._confident: list[tuple[float, int]] = []      # (-confidence, frame index), sorted
+        self._pictures: dict[int, np.ndarray] = {}
+
+    def offer(self, index: int, rgb: np.ndarray, probs: np.ndarray) -> None:
+        if self.k <= 0:
+            return
+        for c, p in enumerate(probs):
+            if c not in self._best or p > self._best[c][0]:
+                self._best[c] = (p, index)
+        bisect.insort(self._confident, (-float(np.max(probs)), index))
+        del self._confident[self.k:]
+        self._pictures[index] = rgb
+        live = {i for _, i in self._best.values()} | {i for _, i in self._confident}
+        for i in [i for i in self._pictures if i not in live]:
+            del self._pictures[i]
+
+    def pictures(self, frames: Sequence[FrameResult]) -> dict[int, np.ndarray]:
+        """``{frame index: picture}`` of the key frames of the scored ``frames``."""
+        if self.k <= 0 or not frames:
+            return {}
+        pos = key_frame_indices(np.stack([f.probs for f in frames]), self.k)
+        return {frames[i].index: self._pictures[frames[i].index] for i in pos}
 
 
 # ---------------------------------------------------------------------------------- predictor
@@ -397,32 +347,35 @@ class Predictor:
 
     # -- videos ---------------------------------------------------------------------------
     def predict_video(self, path, every: int | None = None, n: int | None = None,
-                      all: bool = False, method: str = "mean") -> VideoResult:  # noqa: A002
-        """Per-frame probabilities and the video label (see module doc for sampling)."""
+                      all: bool = False, method: str = "mean",  # noqa: A002
+                      keep_frames: int = 0) -> VideoResult:
+        """Per-frame probabilities and the video label (see module doc for sampling); with
+        ``keep_frames=k``, the pictures of ``k`` key frames in ``key_frames``."""
         if method not in METHODS:
             raise GlobalNetError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-        sampling = _sampling(every, n, all)
+        sampling = sampling_mode(every, n, all)
         path = Path(path)
-        _check_video_file(path)
-        backend, fps, claimed = _video_meta(path, self.decoder)
+        check_video_file(path)
+        backend, fps, claimed = video_meta(path, self.decoder)
         stop_after = None
         if sampling["mode"] == "every":
             k_every = sampling["every"]
             wanted = lambda k: k % k_every == 0  # noqa: E731
         elif sampling["mode"] == "n":
-            total = claimed or _count_by_decoding(path, backend)
+            total = claimed or count_frames(path, backend)
             chosen = set(uniform_indices(total, sampling["n"]))
             stop_after = max(chosen) if chosen else 0
             wanted = chosen.__contains__
         else:
             wanted = lambda k: True  # noqa: E731
-        stats, frames = self._score_decoded(path, wanted, backend, fps, claimed, stop_after)
+        stats, frames, keep = self._score_decoded(path, wanted, backend, fps, claimed,
+                                                  stop_after, keep_frames)
         if not frames and backend == "opencv" and self.decoder == "auto":
             try:   # OpenCV opened the file but decoded nothing: give PyAV a chance
-                pstats, pframes = self._score_decoded(path, wanted, "pyav", fps, claimed,
-                                                      stop_after)
+                pstats, pframes, pkeep = self._score_decoded(path, wanted, "pyav", fps, claimed,
+                                                             stop_after, keep_frames)
                 if pframes:
-                    backend, stats, frames = "pyav", pstats, pframes
+                    backend, stats, frames, keep = "pyav", pstats, pframes, pkeep
             except GlobalNetError:
                 pass
         if not frames:
@@ -442,21 +395,24 @@ class Predictor:
         vp, vl = methods[method]
         sampling = dict(sampling, decoder=backend)
         return VideoResult(path, fps, frames, vp, vl, method, stats.decoded, truncated, note,
-                           frames_claimed=claimed, methods=methods, sampling=sampling)
+                           frames_claimed=claimed, methods=methods, sampling=sampling,
+                           key_frames=keep.pictures(frames))
 
-    def _score_decoded(self, path, wanted, backend, fps, claimed, stop_after):
-        stats = _DecodeStats(fps=fps, claimed=claimed, backend=backend)
+    def _score_decoded(self, path, wanted, backend, fps, claimed, stop_after, keep_frames):
+        stats = DecodeStats(fps=fps, claimed=claimed, backend=backend)
         frames: list[FrameResult] = []
+        keep = _KeyFrameCandidates(keep_frames)
         buf: list[tuple[int, np.ndarray]] = []
 
         def flush():
             probs = self.predict_frames([f for _, f in buf])
-            for (k, _), p in zip(buf, probs):
+            for (k, rgb), p in zip(buf, probs):
                 frames.append(FrameResult(k, k / fps if fps else None, p, int(np.argmax(p))))
+                keep.offer(k, rgb, p)
             buf.clear()
 
-        decode = lambda: _iter_decode(path, wanted, backend, stats, stop_after)  # noqa: E731
-        source = _prefetched(decode, self.batch_size) if self.prefetch else decode()
+        decode = lambda: decode_frames(path, wanted, backend, stats, stop_after)  # noqa: E731
+        source = prefetched(decode, self.batch_size) if self.prefetch else decode()
         try:
             for k, rgb in source:
                 buf.append((k, rgb))
@@ -466,14 +422,16 @@ class Predictor:
                 flush()
         finally:
             source.close()
-        return stats, frames
+        return stats, frames, keep
 
     # -- live -----------------------------------------------------------------------------
     def predict_live(self, source, window: float = 5.0, every: int = 1, method: str = "mean",
                      max_frames: int | None = None, max_seconds: float | None = None,
                      out_dir=None, print_every: float = 1.0, plot_every: float = 5.0,
                      stream=None) -> "LiveResult":
-        """Score a camera (index), stream URL or video file frame by frame; see :func:`run_live`."""
+        """Score a camera (index), stream URL or video file frame by frame; see
+        :func:`globalnet.live.run_live`."""
+        from .live import run_live
         return run_live(self, source, window=window, every=every, method=method,
                         max_frames=max_frames, max_seconds=max_seconds, out_dir=out_dir,
                         print_every=print_every, plot_every=plot_every, stream=stream)
@@ -578,7 +536,7 @@ def evaluate_videos(predictor: Predictor, spec_or_list, split: str = "val",
         for m in methods:
             p, l = r.methods[m]
             confusion[m][y, l] += 1
-            row[m] = {"label": int(l), "label_name": CLASS_NAMES[l], "probs": _floats(p),
+            row[m] = {"label": int(l), "label_name": CLASS_NAMES[l], "probs": round_probs(p),
                       "correct": bool(l == y)}
         rows.append(row)
         if progress is not None:
@@ -587,149 +545,13 @@ def evaluate_videos(predictor: Predictor, spec_or_list, split: str = "val",
         raise GlobalNetError("no video could be evaluated (all skipped)")
     correct = {m: int(np.trace(confusion[m])) for m in methods}
     return {"source": source, "split": split, "videos": len(rows), "skipped": skipped,
-            "sampling": _sampling(every, n, all), "methods": list(methods),
+            "sampling": sampling_mode(every, n, all), "methods": list(methods),
             "accuracy": {m: correct[m] / len(rows) for m in methods}, "correct": correct,
             "confusion": {m: confusion[m].tolist() for m in methods}, "rows": rows,
             "checkpoint": predictor.checkpoint, "backbone": predictor.backbone}
 
 
-# ------------------------------------------------------------------------------------- live
-@dataclass
-class LiveResult:
-    source: str
-    frames: list[FrameResult]
-    windows: list[dict]
-    frames_read: int
-    stopped: str
-    csv_path: Path | None = None
-    png_path: Path | None = None
-
-
-def _parse_live_source(source):
-    """(what to give cv2.VideoCapture, human name, is_file)."""
-    s = str(source).strip()
-    if s.isdigit():
-        return int(s), f"camera {s}", False
-    p = Path(s).expanduser()
-    if "://" not in s:
-        if not p.exists():
-            raise GlobalNetError(f"live source {s!r} is not a camera index, a URL or an existing "
-                                 "file")
-        _check_video_file(p)
-        return str(p), f"file {p}", True
-    return s, f"stream {s}", False
-
-
-def run_live(predictor: Predictor, source, window: float = 5.0, every: int = 1,
-             method: str = "mean", max_frames: int | None = None, max_seconds: float | None = None,
-             out_dir=None, print_every: float = 1.0, plot_every: float = 5.0,
-             stream=None) -> LiveResult:
-    """Score a live source frame by frame and report a sliding-window mood.
-
-    ``source``: a camera index (``0``), a stream URL (``rtsp://...``) or a video file read as a
-    stream. Every ``every``-th frame is scored; the mood is ``method`` over the frames of the
-    last ``window`` seconds (media time for a file, wall-clock time for cameras and URLs). A line
-    ``t=...s mood=<class> P=.. N=.. Neg=.. (k frames)`` goes to ``stream`` (stdout) every
-    ``print_every`` seconds; with ``out_dir``, each scored frame is appended to
-    ``live.csv`` as it comes and ``live_timeline.png`` is rewritten (atomically) every
-    ``plot_every`` seconds and at the end. Stops at the end of the source, after
-    ``max_frames`` frames read or ``max_seconds``, or on Ctrl-C.
-    """
-    from .timeline import plot_series
-
-    if method not in METHODS:
-        raise GlobalNetError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
-    if isinstance(every, bool) or int(every) < 1:
-        raise GlobalNetError(f"every must be an integer >= 1, got {every!r}")
-    if not (window > 0):
-        raise GlobalNetError(f"window must be > 0 seconds, got {window!r}")
-    stream = stream or sys.stdout
-    target, name, is_file = _parse_live_source(source)
-    cap = _open_cv(target, quiet=True)
-    if cap is None:
-        raise GlobalNetError(f"cannot open {name}" + (
-            " (no such camera, or it is busy / not permitted)" if isinstance(target, int) else ""))
-    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0)
-    media_time = is_file and fps > 0 and math.isfinite(fps)
-    out = None
-    csv_file = writer = None
-    png = csvp = None
-    if out_dir is not None:
-        out = Path(out_dir).expanduser()
-        out.mkdir(parents=True, exist_ok=True)
-        csvp, png = out / "live.csv", out / "live_timeline.png"
-        csv_file = open(csvp, "w", newline="")
-        writer = csv.writer(csv_file)
-        writer.writerow(["frame", "time_s", *[f"p_{c.lower()}" for c in CLASS_NAMES], "label",
-                         "label_name", "window_label", "window_label_name",
-                         *[f"window_p_{c.lower()}" for c in CLASS_NAMES]])
-        csv_file.flush()
-    frames: list[FrameResult] = []
-    windows: list[dict] = []
-    win: collections.deque = collections.deque()
-    start = time.monotonic()
-    last_print = last_plot = None
-    k = 0
-    stopped = "end of source"
-
-    def save_plot():
-        if png is not None and frames:
-            plot_series([f.time_s for f in frames], np.stack([f.probs for f in frames]), png,
-                        title=f"{name} - live, {method} over {window:g} s",
-                        window=[(w["time_s"], w["label"]) for w in windows])
-
-    try:
-        while True:
-            if max_frames is not None and k >= max_frames:
-                stopped = f"max frames ({max_frames})"
-                break
-            if max_seconds is not None and time.monotonic() - start >= max_seconds:
-                stopped = f"max seconds ({max_seconds:g})"
-                break
-            ok, bgr = cap.read()
-            if not ok or bgr is None:
-                break
-            t = k / fps if media_time else time.monotonic() - start
-            if k % int(every) == 0:
-                rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-                p = predictor.predict_frames([rgb])[0]
-                fr = FrameResult(k, t, p, int(np.argmax(p)))
-                frames.append(fr)
-                win.append(fr)
-                while win and win[0].time_s <= t - window:
-                    win.popleft()
-                wp, wl = aggregate(np.stack([f.probs for f in win]), method)
-                w = {"time_s": t, "frame": k, "label": wl, "label_name": CLASS_NAMES[wl],
-                     "probs": _floats(wp), "frames": len(win)}
-                if writer is not None:
-                    writer.writerow([k, f"{t:.3f}", *[f"{x:.6f}" for x in p], fr.label,
-                                     CLASS_NAMES[fr.label], wl, CLASS_NAMES[wl],
-                                     *[f"{x:.6f}" for x in wp]])
-                    csv_file.flush()
-                windows.append(w)
-                if last_print is None or t - last_print >= print_every:
-                    last_print = t
-                    print(f"t={t:7.2f}s  mood={CLASS_NAMES[wl]:<8s} "
-                          + " ".join(f"{c[:3]}={x:.2f}" for c, x in zip(CLASS_NAMES, wp))
-                          + f"  ({len(win)} frames in {window:g} s)", file=stream, flush=True)
-                if last_plot is None or t - last_plot >= plot_every:
-                    last_plot = t
-                    save_plot()
-            k += 1
-    except KeyboardInterrupt:
-        stopped = "interrupted"
-    finally:
-        cap.release()
-        if csv_file is not None:
-            csv_file.close()
-    if not frames:
-        raise GlobalNetError(f"no frames could be read from {name}")
-    save_plot()
-    print(f"stopped ({stopped}) after {k} frame(s), {len(frames)} scored", file=stream, flush=True)
-    return LiveResult(str(source), frames, windows, k, stopped, csvp, png)
-
-
-__all__ = ["Predictor", "ImageResult", "FrameResult", "VideoResult", "LiveResult",
-           "evaluate_videos", "run_live", "expand_inputs", "uniform_indices", "resolve_device",
+__all__ = ["Predictor", "ImageResult", "FrameResult", "VideoResult", "evaluate_videos",
+           "expand_inputs", "uniform_indices", "key_frame_indices", "resolve_device",
            "read_checkpoint_info", "read_image_checked", "CLASS_NAMES", "IMAGE_EXTENSIONS",
            "VIDEO_EXTENSIONS", "DECODERS"]

@@ -174,7 +174,7 @@ def test_uniform_indices():
 def test_prefetch_thread_passes_errors_and_stops():
     import threading
 
-    from globalnet.predict import _prefetched
+    from globalnet.video import prefetched as _prefetched
 
     def boom():
         yield 1

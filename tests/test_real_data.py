@@ -8,7 +8,8 @@ import torch
 from torch.utils.data import DataLoader
 
 import globalnet.data as gd
-from globalnet.data import frames as frames_mod
+from globalnet import video
+from globalnet.data import frame_index as frames_mod
 from globalnet.errors import GlobalNetError
 from realdata_standins import (identify, make_gaf, make_vgaf, make_video_folder, write_image,
                                write_labels, write_video)
@@ -167,13 +168,13 @@ def test_frame_index_is_cached_and_invalidated(vgaf, cache, tmp_path, monkeypatc
     cwd.mkdir()
     monkeypatch.chdir(cwd)
     calls = []
-    real = frames_mod._count_frames
+    real = video.count_frames
 
     def counting(path):
         calls.append(Path(path).name)
         return real(path)
 
-    monkeypatch.setattr(frames_mod, "_count_frames", counting)
+    monkeypatch.setattr(video, "count_frames", counting)
     gd.VGAFFrames(root, "train")
     assert sorted(calls) == ["100_1.mp4", "10_1.mp4", "10_2.mp4"]
     cache_file = cache / frames_mod.CACHE_FILE
@@ -371,7 +372,7 @@ def test_roots_and_specs_that_match_nothing(tmp_path):
 
 def test_pyav_fallback_when_opencv_cannot_open(vgaf, monkeypatch):
     root, ids = vgaf
-    monkeypatch.setattr(frames_mod, "_open_cv", lambda path: None)
+    monkeypatch.setattr(video, "_open_cv", lambda path: None)
     ds = gd.VGAFFrames(root, "train")
     assert ds.class_counts() == [5, 20, 8]
     vids = _video_ids(ds, ids)

@@ -25,9 +25,11 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (CLASS_NAMES, IMAGE_EXTENSIONS, NUM_CLASSES, VIDEO_EXTENSIONS, FrameDataset,
-                     FrameIndex, FrameReader, cache_dir, child_named, class_id, extract_frames,
-                     iter_frames)
+from globalnet.video import VIDEO_EXTENSIONS, FrameReader, iter_frames
+
+from .frame_index import FrameIndex, cache_dir
+from .frames import FrameDataset, extract_frames
+from .scan import CLASS_NAMES, IMAGE_EXTENSIONS, NUM_CLASSES, child_named, class_id
 from .gaf import GAFImages, read_image
 from .transforms import eval_transform, train_transform
 from .vgaf import LABEL_FILES, VGAF_LABELS, VGAFFrames, VGAFVideos, list_vgaf_videos, read_labels

@@ -18,8 +18,8 @@ from torch.utils.data import Dataset
 
 from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 
-from .frames import (count_labels, IMAGE_EXTENSIONS, _listing, check_classes, normalize_split,
-                     resolve_split_dir, scan_class_folders)
+from .scan import (IMAGE_EXTENSIONS, check_classes, count_labels, listing, normalize_split,
+                   resolve_split_dir, scan_class_folders)
 
 log = logging.getLogger("globalnet.data")
 
@@ -51,10 +51,10 @@ class GAFImages(Dataset):
         if empty:
             if not skip_bad:
                 raise GlobalNetError(f"{self.root}: {len(empty)} zero-length image(s): "
-                                     f"{_listing(empty)} ({SKIP_BAD_HINT})")
+                                     f"{listing(empty)} ({SKIP_BAD_HINT})")
             self.skipped = [(p, "zero-length file") for p in empty]
             log.warning("%s: skipping %d zero-length image(s): %s", self.root, len(empty),
-                        _listing(empty))
+                        listing(empty))
             bad = set(empty)
             items = [(p, y) for p, y in items if p not in bad]
         if not items:

@@ -20,8 +20,10 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (VideoList, CLASS_NAMES, FrameDataset, _listing, check_classes, child_named,
-                     normalize_split)
+from synthgroup.labels import CLASS_NAMES
+
+from .frames import FrameDataset
+from .scan import VideoList, check_classes, child_named, listing, normalize_split
 
 log = logging.getLogger("globalnet.data")
 
@@ -116,7 +118,7 @@ def list_vgaf_videos(root: Path | str, split: str = "train") -> list[tuple[Path,
     if missing:
         where = f"{split_dir} or {root}" if split_dir is not None else str(root)
         raise GlobalNetError(f"{len(missing)} video(s) listed in {labels_path} not found in "
-                             f"{where}: {_listing(missing)}")
+                             f"{where}: {listing(missing)}")
     return videos
 
 

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from globalnet.errors import GlobalNetError
 
-from .frames import (VideoList, VIDEO_EXTENSIONS, FrameDataset, normalize_split,
-                     resolve_split_dir, scan_class_folders)
+from globalnet.video import VIDEO_EXTENSIONS
+
+from .frames import FrameDataset
+from .scan import VideoList, normalize_split, resolve_split_dir, scan_class_folders
 
 
 def list_folder_videos(root: Path | str, split: str | None = None,
