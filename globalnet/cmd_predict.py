@@ -7,30 +7,25 @@ Examples::
     globalnet predict --checkpoint run/best.pt --live 0 --window 5 --out live/
     globalnet predict --checkpoint run/best.pt --evaluate vgaf:/data/VGAF --split val --out ev/
 
-Outputs in ``--out DIR``: ``predictions.json`` (everything), ``frames.csv`` (one row per
-scored video frame), ``videos.csv`` (one row per video), ``images.csv`` (when images were
-given) and ``<video-stem>_timeline.png``. They are written only after every input was scored,
-into a temporary folder that is then moved into place, so a failure leaves no partial report.
-Live mode writes ``live.csv`` and ``live_timeline.png`` as it goes. ``--evaluate`` writes
+Outputs in ``--out DIR`` (:mod:`globalnet.outputs`, which a notebook can call too):
+``predictions.json`` (everything), ``frames.csv`` (one row per scored video frame),
+``videos.csv`` (one row per video), ``images.csv`` (when images were given) and
+``<video-stem>_timeline.png``. They are written only after every input was scored, into a
+temporary folder that is then moved into place, so a failure leaves no partial report. Live mode
+writes ``live.csv`` and ``live_timeline.png`` as it goes. ``--evaluate`` writes
 ``evaluation.json`` and ``evaluation.csv``.
 """
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import GlobalNetError
 
 HELP = "score images, videos or a live source (camera/stream) with a trained checkpoint"
 
-_P_COLS = ["p_positive", "p_neutral", "p_negative"]
 _DECODERS = ("auto", "opencv", "pyav")         # = globalnet.predict.DECODERS (kept import-free)
 
 
@@ -84,107 +79,6 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def _fmt_probs(p) -> str:
     from synthgroup.labels import CLASS_NAMES
     return " ".join(f"{c[:3]}={float(x):.3f}" for c, x in zip(CLASS_NAMES, p))
-
-
-def _csv_text(header, rows) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
-def _unique_stems(paths) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for p in paths:
-        stem = Path(p).stem
-        seen[stem] = seen.get(stem, 0) + 1
-        out.append(stem if seen[stem] == 1 else f"{stem}_{seen[stem]}")
-    return out
-
-
-def publish(files: dict[str, object], out_dir: Path) -> list[Path]:
-    """Write ``{name: text | callable(path)}`` into ``out_dir`` all-or-nothing.
-
-    Everything is written into a temporary folder beside ``out_dir`` first; then the folder is
-    renamed to ``out_dir`` (when it does not exist yet) or each file is moved in with
-    ``os.replace``. On any error the temporary folder is removed and ``out_dir`` is untouched.
-    """
-    out_dir = Path(out_dir).expanduser()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise GlobalNetError(f"--out {out_dir} exists and is not a folder")
-    parent = out_dir.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=parent))
-    except OSError as e:
-        raise GlobalNetError(f"cannot write to {parent} ({e.strerror or e})") from None
-    try:
-        for name, content in files.items():
-            target = tmp / name
-            if callable(content):
-                content(target)
-            else:
-                target.write_text(content)
-        if not out_dir.exists():
-            os.replace(tmp, out_dir)
-        else:
-            for name in files:
-                os.replace(tmp / name, out_dir / name)
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise GlobalNetError(f"cannot write the report into {out_dir} ({e.strerror or e})") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return [out_dir / n for n in files]
-
-
-def build_report(predictor, images, videos, args) -> dict[str, object]:
-    from synthgroup.labels import CLASS_NAMES
-    from .timeline import plot_timeline
-
-    doc = {"checkpoint": predictor.checkpoint, "backbone": predictor.backbone,
-           "device": str(predictor.device), "input_size": predictor.input_size,
-           "mixed_precision": predictor.amp,
-           "class_names": list(CLASS_NAMES), "method": args.method,
-           "sampling": _sampling_dict(args),
-           "images": [r.to_dict() for r in images], "videos": [r.to_dict() for r in videos]}
-    files: dict[str, object] = {"predictions.json": json.dumps(doc, indent=2) + "\n"}
-    frame_rows, video_rows = [], []
-    for r in videos:
-        for f in r.frames:
-            frame_rows.append([str(r.path), f.index, "" if f.time_s is None else f"{f.time_s:.6f}",
-                               *[f"{x:.6f}" for x in f.probs], f.label, CLASS_NAMES[f.label]])
-        video_rows.append([str(r.path), r.label, r.label_name, *[f"{x:.6f}" for x in r.probs],
-                           r.method, *[r.methods[m][1] for m in ("mean", "sum", "vote")],
-                           len(r.frames), r.frames_decoded,
-                           "" if r.frames_claimed is None else r.frames_claimed,
-                           "" if r.fps is None else f"{r.fps:.6g}", int(r.truncated), r.note])
-    files["frames.csv"] = _csv_text(["video", "frame", "time_s", *_P_COLS, "label", "label_name"],
-                                    frame_rows)
-    files["videos.csv"] = _csv_text(["video", "label", "label_name", *_P_COLS, "method",
-                                     "label_mean", "label_sum", "label_vote", "frames_used",
-                                     "frames_decoded", "frames_claimed", "fps", "truncated",
-                                     "note"], video_rows)
-    if images:
-        files["images.csv"] = _csv_text(["image", *_P_COLS, "label", "label_name"],
-                                        [[str(r.path), *[f"{x:.6f}" for x in r.probs], r.label,
-                                          r.label_name] for r in images])
-    if not args.no_timeline:
-        for stem, r in zip(_unique_stems([r.path for r in videos]), videos):
-            files[f"{stem}_timeline.png"] = (lambda res: lambda path: plot_timeline(res, path))(r)
-    return files
-
-
-def _sampling_dict(args) -> dict:
-    if args.every is not None:
-        return {"mode": "every", "every": args.every}
-    if args.n is not None:
-        return {"mode": "n", "n": args.n}
-    return {"mode": "all"}
 
 
 # -------------------------------------------------------------------------------------- run
@@ -245,8 +139,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{r.path}  {r.label_name:<8s} {_fmt_probs(r.probs)}  ({args.method}, "
               f"{len(r.frames)} frames scored of {r.frames_decoded} decoded){extra}")
     if args.out is not None:
-        written = publish(build_report(predictor, image_results, video_results, args),
-                          Path(args.out))
+        from .outputs import write_predictions
+        written = write_predictions(args.out, predictor, image_results, video_results,
+                                    method=args.method, every=args.every, n=args.n, all=args.all,
+                                    timelines=not args.no_timeline)
         print(f"wrote {len(written)} file(s) to {args.out}")
     return 0
 
@@ -265,17 +161,7 @@ def _run_evaluate(predictor, args, sampling) -> int:
     for m, acc in ev["accuracy"].items():
         print(f"  {m:<5s} accuracy {acc:.4f} ({ev['correct'][m]}/{ev['videos']})")
     if args.out is not None:
-        header = ["video", "true", "true_name"]
-        for m in ev["methods"]:
-            header += [f"{m}_label", f"{m}_label_name", f"{m}_correct"]
-        header += ["frames_used", "frames_decoded", "truncated"]
-        rows = []
-        for r in ev["rows"]:
-            row = [r["path"], r["true"], r["true_name"]]
-            for m in ev["methods"]:
-                row += [r[m]["label"], r[m]["label_name"], int(r[m]["correct"])]
-            rows.append(row + [r["frames_used"], r["frames_decoded"], int(r["truncated"])])
-        publish({"evaluation.json": json.dumps(ev, indent=2) + "\n",
-                 "evaluation.csv": _csv_text(header, rows)}, Path(args.out))
+        from .outputs import write_evaluation
+        write_evaluation(args.out, ev)
         print(f"wrote {Path(args.out) / 'evaluation.json'}")
     return 0
