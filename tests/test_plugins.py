@@ -60,6 +60,15 @@ class PlugPooling(FacePooling):
     def _pool(self, probs, boxes, features):
         return probs.max(0).values
 ''',
+    "plug_layout": '''
+from globalnet.data import Layout
+
+def open_frames(root, split, transform=None, frames_per_epoch=None, seed=0, **options):
+    return [(str(root), split)]
+
+PLUG_LAYOUT = Layout("pluglayout", "a plug.txt marker", lambda root: (root / "plug.txt").is_file(),
+                     open_frames)
+''',
 }
 
 ENTRY_POINTS = """
@@ -75,6 +84,8 @@ plugmap = plug_explain:PlugExplainer
 plugdet = plug_reference:PlugDetector
 [globalnet.reference.poolings]
 plugpool = plug_reference:PlugPooling
+[globalnet.layouts]
+pluglayout = plug_layout:PLUG_LAYOUT
 """
 
 
@@ -144,6 +155,24 @@ def test_plugin_detector_and_pooling_are_command_line_choices(plugins):
     assert [b.as_list() for b in boxes] == [[0, 0, 30, 20]]
     probs = torch.tensor([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])
     assert create_pooling("plugpool").pool(probs).tolist() == pytest.approx([0.6, 0.5, 0.3])
+
+
+def test_plugin_layout_is_detected_and_opened(plugins, tmp_path):
+    import globalnet.data as gd
+    from globalnet.errors import GlobalNetError
+
+    root = tmp_path / "mine"
+    root.mkdir()
+    with pytest.raises(GlobalNetError, match="pluglayout: a plug.txt marker"):
+        gd.detect_layout(root)
+    (root / "plug.txt").touch()
+    assert gd.detect_layout(root) == "pluglayout"
+    assert gd.open_real_dataset(root, "val") == [(str(root), "val")]
+    assert gd.open_real_dataset(f"pluglayout:{root}") == [(str(root), "train")]
+    with pytest.raises(GlobalNetError, match="pluglayout:DIR"):
+        gd.parse_spec(f"nope:{root}")
+    with pytest.raises(GlobalNetError, match="no videos"):
+        gd.list_videos(f"pluglayout:{root}")
 
 
 def test_plugins_leave_with_their_distribution(plugins, monkeypatch):
