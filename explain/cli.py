@@ -112,13 +112,12 @@ def _run(args) -> int:
 
 
 def _map(args) -> int:
-    import os
-    import tempfile
     from pathlib import Path
 
     import cv2
 
     from globalnet.predict import Predictor, read_image_checked
+    from synthgroup.io import atomic_write_bytes
     from synthgroup.labels import CLASS_NAMES
 
     from .base import ExplainError
@@ -146,14 +145,10 @@ def _map(args) -> int:
     res = exp.explain_image(rgb, target)
     img = overlay(rgb, res.map)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".png", dir=out.parent)
-    os.close(fd)
-    try:
-        cv2.imwrite(tmp, cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    ok, png = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise ExplainError(f"cannot encode the map for {out}")
+    atomic_write_bytes(out, png.tobytes())
     c = int(res.targets[0, 0])
     print(f"{out}: {CLASS_NAMES[c]} map (p={res.probs[0, c]:.3f}; predicted "
           f"{CLASS_NAMES[int(res.probs[0].argmax())]})")

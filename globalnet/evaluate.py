@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Subset
 
+from synthgroup.io import atomic_path, atomic_write_text
 from synthgroup.labels import CLASS_NAMES
 from .errors import GlobalNetError
 
@@ -106,11 +107,11 @@ def write_report(out_dir: str | Path, m: dict, prefix: str = "", title: str = ""
     paths = {"confusion_json": out / f"{prefix}confusion.json",
              "confusion_png": out / f"{prefix}confusion.png",
              "report": out / f"{prefix}report.json"}
-    _atomic_text(paths["confusion_json"], json.dumps(
+    atomic_write_text(paths["confusion_json"], json.dumps(
         {"class_names": m["class_names"], "rows": "true class", "columns": "predicted class",
          "matrix": m["confusion"], "total": m["total"]}, indent=2) + "\n")
-    _atomic_text(paths["report"], json.dumps({k: v for k, v in m.items() if k != "confusion"},
-                                             indent=2) + "\n")
+    atomic_write_text(paths["report"], json.dumps({k: v for k, v in m.items() if k != "confusion"},
+                                                  indent=2) + "\n")
     plot_confusion(m["confusion"], m["class_names"], paths["confusion_png"],
                    title or f"accuracy {m['accuracy']:.3f}, n={m['total']}")
     return paths
@@ -138,17 +139,12 @@ def plot_confusion(cm, class_names, path: str | Path, title: str = "") -> Path:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.png")
-    fig.savefig(tmp)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format="png")
+    finally:
+        plt.close(fig)
     return path
-
-
-def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
 
 
 # --------------------------------------------------------------------------------- datasets

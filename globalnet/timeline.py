@@ -5,13 +5,12 @@ it is safe in scripts, tests and threads.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from synthgroup.io import atomic_path
 from synthgroup.labels import CLASS_NAMES
 CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")     # Positive green, Neutral grey, Negative red
 
@@ -87,14 +86,8 @@ def _edges(x: np.ndarray) -> np.ndarray:
 
 def _save_atomic(fig, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".png", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png")
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return out
 
 
