@@ -158,14 +158,8 @@ def _map(args) -> int:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     from globalnet.errors import GlobalNetError
-    try:
-        return _run(args)
-    except GlobalNetError as e:
-        print(f"explain: error: {e}", file=sys.stderr)
-        return EXIT_ERROR
-    except KeyboardInterrupt:
-        print("explain: interrupted", file=sys.stderr)
-        return 130
+    from synthgroup.errors import SynthGroupError, run_command
+    return run_command("explain", lambda: _run(args), (GlobalNetError, SynthGroupError))
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ def resolve_checkpoint(ref: str | os.PathLike) -> Path:
         raise GlobalNetError(f"checkpoint {path} is not a file")
     text = str(ref)
     if os.sep not in text and "/" not in text and not path.suffix:
+        names = ", ".join(zoo.MODELS.names()) or "none installed"
         raise GlobalNetError(f"checkpoint {text!r}: no such file, and not a zoo model "
-                             f"(zoo models: {', '.join(zoo.MODELS.names())})")
+                             f"(zoo models: {names})")
     raise GlobalNetError(f"checkpoint {path} does not exist")
 
 

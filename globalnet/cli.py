@@ -9,6 +9,8 @@ import argparse
 import importlib
 import sys
 
+from synthgroup.errors import SynthGroupError, run_command
+
 from .errors import GlobalNetError
 
 #: subcommand -> (module, one-line help); the help is here so listing commands imports nothing
@@ -45,14 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except GlobalNetError as exc:
-        print(f"globalnet: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("globalnet: interrupted", file=sys.stderr)
-        return 130
+    return run_command("globalnet", lambda: args.func(args), (GlobalNetError, SynthGroupError))
 
 
 if __name__ == "__main__":

@@ -119,10 +119,11 @@ def run(args: argparse.Namespace) -> int:
     if args.live is not None:
         if args.n is not None:
             raise GlobalNetError("--n needs the whole video; use --every with --live")
-        res = predictor.predict_live(args.live, window=args.window, every=args.every or 1,
-                                     method=args.method, max_frames=args.max_frames,
-                                     max_seconds=args.max_seconds, out_dir=args.out,
-                                     print_every=args.print_every)
+        from .live import run_live
+        res = run_live(predictor, args.live, window=args.window, every=args.every or 1,
+                       method=args.method, max_frames=args.max_frames,
+                       max_seconds=args.max_seconds, out_dir=args.out,
+                       print_every=args.print_every)
         if res.csv_path:
             print(f"wrote {res.csv_path} and {res.png_path}")
         return 0

@@ -38,7 +38,7 @@ import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import cv2
 import numpy as np
@@ -53,8 +53,6 @@ from .video import (DECODERS, VIDEO_EXTENSIONS, DecodeStats, check_video_file, c
 
 from synthgroup.labels import CLASS_NAMES
 
-if TYPE_CHECKING:
-    from .live import LiveResult
 NUM_CLASSES = 3
 
 
@@ -423,18 +421,6 @@ class Predictor:
         finally:
             source.close()
         return stats, frames, keep
-
-    # -- live -----------------------------------------------------------------------------
-    def predict_live(self, source, window: float = 5.0, every: int = 1, method: str = "mean",
-                     max_frames: int | None = None, max_seconds: float | None = None,
-                     out_dir=None, print_every: float = 1.0, plot_every: float = 5.0,
-                     stream=None) -> "LiveResult":
-        """Score a camera (index), stream URL or video file frame by frame; see
-        :func:`globalnet.live.run_live`."""
-        from .live import run_live
-        return run_live(self, source, window=window, every=every, method=method,
-                        max_frames=max_frames, max_seconds=max_seconds, out_dir=out_dir,
-                        print_every=print_every, plot_every=plot_every, stream=stream)
 
 
 def read_image_checked(path: Path) -> np.ndarray:

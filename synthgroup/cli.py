@@ -1,4 +1,5 @@
-"""``synthgroup`` command line: a thin layer over the library (generate, preview, inspect, sources)."""
+"""``synthgroup`` command line: a thin layer over the library (generate, preview, inspect, export,
+sources)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +8,7 @@ import os
 import sys
 
 from .config import GenConfig, parse_range, parse_size
-from .errors import SynthGroupError
+from .errors import SynthGroupError, run_command
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -92,6 +93,13 @@ def cmd_inspect(args) -> int:
     return 0 if rep["ok"] else 1
 
 
+def cmd_export(args) -> int:
+    from .export import export_dataset
+    path = export_dataset(args.folder, args.out, args.format, categories=args.categories)
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_sources(args) -> int:
     from .sources import list_background_sources, list_face_sources
     print("face sources:       " + ", ".join(list_face_sources()))
@@ -127,6 +135,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-render the first N records' faces and check they do not overlap")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_inspect)
+    from .coco import CATEGORY_SETS
+    from .export import EXPORT_FORMATS
+    x = sub.add_parser("export", help="write a complete folder's face annotations in another format")
+    x.add_argument("folder", help="a complete synthgroup generate folder")
+    x.add_argument("--format", choices=EXPORT_FORMATS.names(), default="coco",
+                   help="coco (default): instance annotations, bbox and RLE segmentation from the masks")
+    x.add_argument("--out", required=True, help="the annotation file to write (e.g. coco.json)")
+    x.add_argument("--categories", choices=CATEGORY_SETS, default="group",
+                   help="one category per emotion group (Positive, Neutral, Negative; the default) "
+                        "or per emotion")
+    x.set_defaults(func=cmd_export)
     s = sub.add_parser("sources", help="list the source kinds")
     s.set_defaults(func=cmd_sources)
     return p
@@ -134,14 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except SynthGroupError as exc:
-        print(f"synthgroup: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("synthgroup: interrupted; rerun the same command to finish", file=sys.stderr)
-        return 130
+    return run_command("synthgroup", lambda: args.func(args), (SynthGroupError,),
+                       "interrupted; rerun the same command to finish")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,17 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HOME", str(tmp_path_factory.getbasetemp() / "hf-home"))
 
 
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny batches run faster on one intra-op thread, and much faster on a busy machine
+    (``pytestmark = pytest.mark.usefixtures("one_thread")`` in a module)."""
+    import torch
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def run_cli(*args, cwd=None, timeout=300):
     """Run the installed `synthgroup` entry point the way a user would."""
     import subprocess

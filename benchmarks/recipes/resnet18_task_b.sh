@@ -5,6 +5,9 @@
 # task images in stages. Each stage continues from the previous stage's checkpoint (--init) on
 # new images (its own --seed) under its own one-cycle schedule, so the run can stop after any
 # stage and a stage that is interrupted costs only itself. About 2.6 hours of training on this machine.
+# The zoo model synth-resnet18 is this chain's output, exported with
+# `globalnet models --export CK --out globalnet/zoo/weights/synth-resnet18.pt`. A stage's line run
+# alone continues from any earlier stage's checkpoint or from a zoo name (--init synth-resnet18).
 #
 #     bash benchmarks/recipes/resnet18_task_b.sh [OUT_DIR]      # default runs/resnet18_task_b
 #
