@@ -6,7 +6,10 @@ The folder loads with ``datasets.load_dataset("imagefolder", data_dir=DIR)``: ``
 ``config.toml``. Work is cut into chunks of consecutive indices; a chunk is finished when its
 ``parts/START-END.jsonl`` exists, so a rerun after a kill only does unfinished chunks, and
 sample i's bytes do not depend on workers, shards or chunking. Finished chunks are never
-touched again; an unfinished one is redone whole.
+touched again; an unfinished one is redone whole. Once every chunk is finished the parts are
+joined into ``metadata.jsonl``, the manifest's status becomes ``complete``, the dataset card
+declares every column (:mod:`synthgroup.card`) and ``parts/`` is removed (when no other run is
+using the folder); a rerun on a complete folder has nothing to do.
 
 Several processes may fill one folder (shards, reruns): checking a folder and claiming it is one
 step under its ``.lock``, and a running generate holds ``.active`` (shared), so a run with
@@ -33,6 +36,7 @@ from . import __version__
 from .compose import Sources, make_sample
 from .config import GenConfig
 from .errors import SynthGroupError
+from .card import dataset_card
 from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked, to_toml,
                  write_json)
 from .labels import CLASS_NAMES
@@ -135,7 +139,8 @@ def _check_folder(out: Path, cfg: GenConfig, n: int) -> dict | None:
     same = manifest.get("fingerprint") == cfg.fingerprint() and manifest.get("n", n) == n
     if same:
         return manifest
-    if not any((out / "parts").glob("*.jsonl")) and not is_locked(out / ".active"):
+    finished_any = _complete(manifest) or any((out / "parts").glob("*.jsonl"))
+    if not finished_any and not is_locked(out / ".active"):
         return None
     if manifest.get("fingerprint") != cfg.fingerprint():
         new = cfg.to_dict()
@@ -157,55 +162,47 @@ def _restart(out: Path, cfg: GenConfig, n: int, sources: Sources) -> None:
         "config": cfg.to_dict(), "n": n, "chunk": CHUNK, "status": "running",
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "sources": sources.describe()})
     atomic_write_text(out / "config.toml", to_toml(cfg.to_dict()))
-    atomic_write_text(out / "README.md", _dataset_card(n))
+    atomic_write_text(out / "README.md", dataset_card(n))
+
+
+def _complete(manifest: dict) -> bool:
+    return manifest.get("status") == "complete"
 
 
 @contextmanager
 def _claim(out: Path, cfg: GenConfig, n: int, sources: Sources):
     """Check and claim ``out`` in one step under its lock, then hold it (shared with other
-    shards of the same dataset) until the block ends."""
+    shards of the same dataset) until the block ends; yields whether the dataset is complete."""
     _check_foreign(out)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         try:
             with _locked(out):
-                if _check_folder(out, cfg, n) is None:
+                manifest = _check_folder(out, cfg, n)
+                if manifest is None:
                     _restart(out, cfg, n, sources)
+                complete = bool(manifest) and _complete(manifest) and (out / "metadata.jsonl").exists()
+                if not complete:      # (a complete folder whose metadata.jsonl was deleted: redo)
+                    (out / "parts").mkdir(exist_ok=True)
                 stack.enter_context(file_lock(out / ".active", shared=True))
         except BaseException:
             if created:   # nothing of a folder made just now is left behind
                 shutil.rmtree(out, ignore_errors=True)
             raise
-        yield
+        yield complete
+
+
+def _tidy(out: Path) -> None:
+    """Remove ``parts/`` from a complete folder that no other run is using (checked under the
+    lock, so no run can claim the folder meanwhile; a run that holds it tidies up itself)."""
+    with _locked(out):
+        if not is_locked(out / ".active"):
+            shutil.rmtree(out / "parts", ignore_errors=True)
 
 
 def _locked(out: Path):
     return file_lock(out / ".lock")
-
-
-def _dataset_card(n: int) -> str:
-    names = "\n".join(f"          '{i}': {c}" for i, c in enumerate(CLASS_NAMES))
-    return f"""---
-dataset_info:
-  features:
-  - name: image
-    dtype: image
-  - name: label
-    dtype:
-      class_label:
-        names:
-{names}
----
-# Synthetic group-emotion images ({n})
-
-Made by `synthgroup {__version__}`. Labels: 0 Positive, 1 Neutral, 2 Negative (the majority
-group of the faces, Neutral on a tie). `metadata.jsonl` holds one record per image (faces with
-box `[x, y, w, h]`, emotion, group, identity, source; background source and category; the seed);
-`masks/` holds instance masks (pixel value k = face k-1 of the record, 0 = background).
-`manifest.json` holds the full configuration. Load with
-`datasets.load_dataset("imagefolder", data_dir=...)`.
-"""
 
 
 def _finalize(out: Path, cfg: GenConfig, n: int, sources: Sources, skipped: dict) -> dict:
@@ -215,14 +212,16 @@ def _finalize(out: Path, cfg: GenConfig, n: int, sources: Sources, skipped: dict
         done = [c for c in allc if (out / part_name(*c)).exists()]
         labels, nfaces = Counter(), Counter()
         if len(done) == len(allc):
-            lines = []
+            lines, records = [], []
             for c in allc:
                 for line in (out / part_name(*c)).read_text().splitlines():
                     rec = json.loads(line)
                     labels[rec["label_name"]] += 1
                     nfaces[rec["n_faces"]] += 1
                     lines.append(line)
+                    records.append(rec)
             atomic_write_text(out / "metadata.jsonl", "\n".join(lines) + "\n")
+            atomic_write_text(out / "README.md", dataset_card(n, records))
             manifest["status"] = "complete"
             for tmp in list(out.glob("images/.*.tmp-*")) + list(out.glob("masks/.*.tmp-*")):
                 tmp.unlink(missing_ok=True)
@@ -257,9 +256,15 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
     for _, src in sources.faces + sources.backgrounds:
         src.probe()              # a bad or unreadable source fails before anything is written
     try:
-        with _claim(out, cfg, n, sources):
-            skipped = _run(cfg, out, n, sources, workers, shard, progress)
-            return _finalize(out, cfg, n, sources, skipped)
+        with _claim(out, cfg, n, sources) as complete:
+            if complete:
+                manifest = json.loads((out / "manifest.json").read_text())
+            else:
+                skipped = _run(cfg, out, n, sources, workers, shard, progress)
+                manifest = _finalize(out, cfg, n, sources, skipped)
+        if _complete(manifest):
+            _tidy(out)
+        return manifest
     except OSError as exc:
         raise SynthGroupError(disk_error_message(exc, out)) from None
 

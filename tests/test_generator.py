@@ -164,14 +164,17 @@ def test_killed_generate_resumes_correctly(tmp_path):
     import os
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    parts_before = {p.name: p.stat().st_mtime_ns for p in (out / "parts").glob("*.jsonl")}
+    parts_before = sorted(p.stem for p in (out / "parts").glob("*.jsonl"))
     assert 3 <= len(parts_before) < 15, "kill came too late to test resuming"
     assert not (out / "metadata.jsonl").exists()
+    finished = [out / f"images/{i:06d}.jpg" for part in parts_before
+                for i in range(*(int(v) for v in part.split("-")))]
+    mtimes = [p.stat().st_mtime_ns for p in finished]
     r = run_cli(*args)
     assert r.returncode == 0, r.stderr
-    # finished chunks were not redone
-    for name, mtime in parts_before.items():
-        assert (out / "parts" / name).stat().st_mtime_ns == mtime
+    # finished chunks were not redone; the complete folder keeps no parts
+    assert [p.stat().st_mtime_ns for p in finished] == mtimes
+    assert not (out / "parts").exists()
     rep = inspect_folder(out)
     assert rep["ok"] and rep["images"] == 1500, rep["problems"][:5]
     assert not list(out.rglob(".*.tmp-*"))

@@ -1,0 +1,131 @@
+"""The dataset card (``README.md``) of a generated folder, with every column of ``metadata.jsonl``
+declared in the Hugging Face ``datasets`` YAML form.
+
+The column types are inferred from the records the way Arrow's JSON reader does it (ints and
+floats give float64, a missing or null field takes the others' type, structs take the union of
+their keys), so the declared schema is exactly the one ``datasets`` reads. ``file_name`` and
+``mask_file_name`` become the ``image`` and ``mask`` image columns, and the image ``label`` and
+each face's ``group`` are ``ClassLabel`` columns (Positive, Neutral, Negative).
+``datasets.load_dataset(DIR)`` reads the card (and so does the Hub after an upload);
+``load_dataset("imagefolder", data_dir=DIR)`` never reads a card (``datasets`` 5), so the card
+says how to attach the names there.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from . import __version__
+from .labels import CLASS_NAMES
+
+#: metadata columns that hold paths of images, and the column ``datasets`` turns each into
+IMAGE_COLUMNS = {"file_name": "image", "mask_file_name": "mask"}
+#: (parent column, field) pairs holding class ids; ``None``: a top-level column
+CLASS_COLUMNS = {(None, "label"), ("faces", "group")}
+
+_NULL = ("value", "null")
+
+
+def _kind(v: Any) -> tuple:
+    """The schema of one JSON value: ``("value", dtype)``, ``("list", item)`` or ``("struct", {})``."""
+    if v is None:
+        return _NULL
+    if isinstance(v, bool):
+        return ("value", "bool")
+    if isinstance(v, int):
+        return ("value", "int64")
+    if isinstance(v, float):
+        return ("value", "float64")
+    if isinstance(v, str):
+        return ("value", "string")
+    if isinstance(v, list):
+        item = _NULL
+        for x in v:
+            item = _merge(item, _kind(x))
+        return ("list", item)
+    if isinstance(v, dict):
+        return ("struct", {k: _kind(x) for k, x in v.items()})
+    raise TypeError(f"not a JSON value: {v!r}")
+
+
+def _merge(a: tuple, b: tuple) -> tuple:
+    if a == _NULL:
+        return b
+    if b == _NULL or a == b:
+        return a
+    if a[0] == b[0] == "struct":
+        fields = dict(a[1])
+        for k, t in b[1].items():
+            fields[k] = _merge(fields[k], t) if k in fields else t
+        return ("struct", fields)
+    if a[0] == b[0] == "list":
+        return ("list", _merge(a[1], b[1]))
+    if {a, b} == {("value", "int64"), ("value", "float64")}:
+        return ("value", "float64")
+    return ("value", "string")
+
+
+def _class_label() -> dict:
+    return {"class_label": {"names": {str(i): c for i, c in enumerate(CLASS_NAMES)}}}
+
+
+def _yaml_feature(kind: tuple, parent: str | None, name: str) -> dict:
+    """The YAML form of one column (without its name), as ``Features._to_yaml_list`` writes it."""
+    if (parent, name) in CLASS_COLUMNS and kind[0] == "value" and kind[1] in ("int64", "null"):
+        return {"dtype": _class_label()}
+    if kind[0] == "value":
+        return {"dtype": kind[1]}
+    if kind[0] == "struct":
+        return {"struct": _yaml_fields(kind[1], name)}
+    item = kind[1]
+    if item[0] == "value":
+        return {"list": item[1]}
+    if item[0] == "struct":
+        return {"list": _yaml_fields(item[1], name)}
+    return {"list": _yaml_feature(item, name, name)}
+
+
+def _yaml_fields(fields: dict, parent: str | None) -> list[dict]:
+    return [{"name": k, **_yaml_feature(t, parent, k)} for k, t in fields.items()]
+
+
+def dataset_features(records: Iterable[dict]) -> list[dict]:
+    """The ``features`` YAML list of the columns ``datasets`` reads from these records."""
+    kind = _NULL
+    for rec in records:
+        kind = _merge(kind, _kind(rec))
+    fields = dict(kind[1]) if kind[0] == "struct" else {}
+    out = []
+    for k, t in fields.items():
+        if k in IMAGE_COLUMNS and t == ("value", "string"):
+            out.append({"name": IMAGE_COLUMNS[k], "dtype": "image"})
+        else:
+            out.append({"name": k, **_yaml_feature(t, None, k)})
+    return out
+
+
+def dataset_card(n: int, records: list[dict] | None = None) -> str:
+    """``README.md`` of a folder of ``n`` images; ``records`` (those of ``metadata.jsonl``, once
+    the dataset is complete) declare every column."""
+    header = ""
+    if records:
+        columns = ",\n   ".join(json.dumps(f) for f in dataset_features(records))
+        header = ("---\n"     # JSON is YAML: the header in flow style, one column a line
+                  '{"configs": [{"config_name": "default",\n'
+                  '  "data_files": [{"split": "train", "path": ["images/*.jpg", "metadata.jsonl"]}],\n'
+                  f'  "features": [\n   {columns}]}}]}}\n---\n')
+    names = ", ".join(f'"{c}"' for c in CLASS_NAMES)
+    return header + f"""# Synthetic group-emotion images ({n})
+
+Made by `synthgroup {__version__}`. Labels: 0 Positive, 1 Neutral, 2 Negative (the majority
+group of the faces, Neutral on a tie). `metadata.jsonl` holds one record per image (faces with
+box `[x, y, w, h]`, emotion, group, identity, source; background source and category; the seed);
+`masks/` holds instance masks (pixel value k = face k-1 of the record, 0 = background).
+`manifest.json` holds the full configuration. `synthgroup export DIR --format coco --out F`
+writes the faces as COCO instance annotations.
+
+Load with `datasets.load_dataset(DIR)`: the header above declares every column, `label` as a
+`ClassLabel`, so `ds.features["label"].names` are the class names. The `imagefolder` builder
+does not read this card; there, name the classes with
+`ds.cast_column("label", datasets.ClassLabel(names=[{names}]))`.
+"""
