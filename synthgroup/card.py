@@ -13,7 +13,8 @@ says how to attach the names there.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from . import __version__
 from .labels import CLASS_NAMES

@@ -10,8 +10,8 @@ emotions the dataset's surprise policy uses (their group as supercategory).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np

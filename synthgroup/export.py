@@ -45,7 +45,7 @@ def _check_output(out: Path) -> None:
         raise SynthGroupError(disk_error_message(OSError(exc.errno, exc.strerror), out)) from None
 
 
-def export_dataset(folder: str | os.PathLike, out: str | os.PathLike, format: str = "coco",  # noqa: A002
+def export_dataset(folder: str | os.PathLike, out: str | os.PathLike, format: str = "coco",
                    **options) -> Path:
     """Write the folder's annotations in ``format`` to the file ``out``; returns ``out``."""
     build = EXPORT_FORMATS.get(format)

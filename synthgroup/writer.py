@@ -33,10 +33,10 @@ from pathlib import Path
 import cv2
 
 from . import __version__
+from .card import dataset_card
 from .compose import Sources, make_sample
 from .config import GenConfig
 from .errors import SynthGroupError
-from .card import dataset_card
 from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked, to_toml,
                  write_json)
 from .labels import CLASS_NAMES

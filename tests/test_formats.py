@@ -5,9 +5,9 @@ import json
 import cv2
 import numpy as np
 import pytest
-
 from conftest import run_cli
 from faults import BIN, on_tmpfs, one_message
+
 from synthgroup import GenConfig
 from synthgroup.errors import SynthGroupError
 from synthgroup.labels import CLASS_NAMES
