@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Subset
 
-from synthgroup.io import atomic_path, atomic_write_text
+from synthgroup.io import atomic_write_text
 from synthgroup.labels import CLASS_NAMES
 from .errors import GlobalNetError
 
@@ -118,12 +118,11 @@ def write_report(out_dir: str | Path, m: dict, prefix: str = "", title: str = ""
 
 
 def plot_confusion(cm, class_names, path: str | Path, title: str = "") -> Path:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .figures import new_figure, save_png
 
     cm = np.asarray(cm)
-    fig, ax = plt.subplots(figsize=(4.2, 3.8), dpi=100)
+    fig = new_figure(figsize=(4.2, 3.8), dpi=100)
+    ax = fig.add_subplot()
     ax.imshow(cm, cmap="Blues")
     n = len(cm)
     ax.set_xticks(range(n), class_names)
@@ -138,13 +137,7 @@ def plot_confusion(cm, class_names, path: str | Path, title: str = "") -> Path:
     if title:
         ax.set_title(title, fontsize=9)
     fig.tight_layout()
-    path = Path(path)
-    try:
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format="png")
-    finally:
-        plt.close(fig)
-    return path
+    return save_png(fig, path)
 
 
 # --------------------------------------------------------------------------------- datasets

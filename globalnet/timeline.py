@@ -10,8 +10,10 @@ from typing import Sequence
 
 import numpy as np
 
-from synthgroup.io import atomic_path
 from synthgroup.labels import CLASS_NAMES
+
+from .figures import new_figure, save_png
+
 CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")     # Positive green, Neutral grey, Negative red
 
 
@@ -22,9 +24,6 @@ def plot_series(times: Sequence, probs, out_png, title: str = "",
     """Plot ``(T, 3)`` probabilities against ``times`` (seconds; ``None`` entries -> frame
     numbers) with a strip of per-frame labels below, and optionally the sliding-window mood
     (``window``: ``(time, label)`` pairs) or the video label. Returns the PNG path."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     probs = np.asarray(probs, dtype=float).reshape(-1, len(CLASS_NAMES))
     if any(t is None for t in times):
         x = np.arange(len(probs), dtype=float)
@@ -34,8 +33,7 @@ def plot_series(times: Sequence, probs, out_png, title: str = "",
         xlabel = xlabel or "time (s)"
     labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
     strips = 2 if window else 1
-    fig = Figure(figsize=(10, 3.6 + 0.35 * strips), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = new_figure(figsize=(10, 3.6 + 0.35 * strips), dpi=100)
     gs = fig.add_gridspec(1 + strips, 1, height_ratios=[8] + [1] * strips, hspace=0.08)
     ax = fig.add_subplot(gs[0])
     for c, (name, colour) in enumerate(zip(CLASS_NAMES, CLASS_COLOURS)):
@@ -74,7 +72,7 @@ def plot_series(times: Sequence, probs, out_png, title: str = "",
         last = ax_w
     last.set_xlabel(xlabel)
     fig.subplots_adjust(left=0.09, right=0.98, top=0.9, bottom=0.14)
-    return _save_atomic(fig, Path(out_png))
+    return save_png(fig, out_png)
 
 
 def _edges(x: np.ndarray) -> np.ndarray:
@@ -82,13 +80,6 @@ def _edges(x: np.ndarray) -> np.ndarray:
         return np.array([x[0] - 0.5, x[0] + 0.5])
     mid = (x[1:] + x[:-1]) / 2
     return np.concatenate([[x[0] - (mid[0] - x[0])], mid, [x[-1] + (x[-1] - mid[-1])]])
-
-
-def _save_atomic(fig, out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png")
-    return out
 
 
 def plot_timeline(result, out_png) -> Path:

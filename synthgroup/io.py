@@ -1,6 +1,7 @@
 """Small file helpers shared by synthgroup, globalnet and explain: atomic writes (a kill or a full
 disk never leaves a half-written file), folder locks (two processes never mix their work in one
-folder), disk-error messages that name the path and the free space, and a TOML dump."""
+folder), disk-error messages that name the path and the free space, the cache root every cache
+lives under, and a TOML dump."""
 from __future__ import annotations
 
 import errno
@@ -8,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -154,6 +156,24 @@ def remove_stale(parent: Path, pattern: str, lock_name: str = ".lock", grace: fl
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
     return removed
+
+
+# ------------------------------------------------------------------------------ cache folders
+def cache_root(app: str, env: str | None = None) -> Path:
+    """The cache folder of ``app`` (not created here): ``$ENV`` when that variable is set, else
+    ``$XDG_CACHE_HOME/APP``, else ``~/.cache/APP``; absolute, never the working directory (a
+    relative ``XDG_CACHE_HOME`` is ignored, as the XDG spec says), and a folder under the
+    temporary directory when there is no home. Every cache of the toolkit lives under one."""
+    override = os.environ.get(env, "").strip() if env else ""
+    if override:
+        return Path(override).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg).resolve() / app
+    try:
+        return Path.home().resolve() / ".cache" / app
+    except (RuntimeError, KeyError):  # no home directory
+        return Path(tempfile.gettempdir()) / f"{app}-cache-{getattr(os, 'getuid', lambda: 0)()}"
 
 
 # ------------------------------------------------------------------------------ TOML

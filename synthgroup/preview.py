@@ -13,20 +13,55 @@ from .errors import SynthGroupError
 from .labels import CLASS_NAMES
 
 GROUP_COLOURS = {0: (46, 204, 64), 1: (170, 170, 170), 2: (255, 65, 54)}  # RGB
+OUTLINE = (16, 16, 16)        # a dark edge around every box and label: visible on light scenes
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+
+def _ink(fill: tuple) -> tuple:
+    """Black or white, whichever reads better on ``fill`` (by its luma)."""
+    r, g, b = fill
+    return (0, 0, 0) if 0.299 * r + 0.587 * g + 0.114 * b > 140 else (255, 255, 255)
+
+
+def _label_size(text: str, size: float, scale: int) -> tuple[int, int, int]:
+    """(width, height, baseline) of a label of ``text``; everything grows with ``scale``."""
+    (w, h), base = cv2.getTextSize(text, FONT, size * scale, max(1, scale // 2))
+    pad = 2 * scale
+    return w + 2 * pad, h + base + 2 * pad, base
+
+
+def draw_label(img: np.ndarray, text: str, x: int, y: int, fill: tuple, scale: int = 1,
+               size: float = 0.33) -> None:
+    """``text`` on a filled box of colour ``fill`` with a dark outline, its top-left corner at
+    (x, y), moved inside the image; font, padding and lines grow with ``scale``."""
+    w, h, base = _label_size(text, size, scale)
+    x = int(np.clip(x, 0, max(0, img.shape[1] - w)))
+    y = int(np.clip(y, 0, max(0, img.shape[0] - h)))
+    cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), fill, -1)
+    cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), OUTLINE, max(1, scale // 2))
+    pad = 2 * scale
+    cv2.putText(img, text, (x + pad, y + h - pad - base), FONT, size * scale, _ink(fill),
+                max(1, scale // 2), cv2.LINE_AA)
 
 
 def annotate(image: np.ndarray, record: dict, scale: int = 1) -> np.ndarray:
-    """The image (upscaled by ``scale``) with each face's box coloured by its group and a caption."""
+    """The image (upscaled by ``scale``) with each face's box in its group's colour inside a dark
+    outline, its emotion on a label above it, and a caption bar; text and lines grow with
+    ``scale``, and every box shows on any background (dark edge on light, colour on dark)."""
     img = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST) if scale > 1 else image.copy()
     for f in record["faces"]:
         x, y, w, h = (v * scale for v in f["box"])
-        cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), GROUP_COLOURS[f["group"]], 1, cv2.LINE_AA)
-        cv2.putText(img, f["emotion"][:3], (x + 1, y + 9), cv2.FONT_HERSHEY_PLAIN, 0.7,
-                    GROUP_COLOURS[f["group"]], 1, cv2.LINE_AA)
-    bar = np.full((18, img.shape[1], 3), 255, np.uint8)
+        colour = GROUP_COLOURS[f["group"]]
+        cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), OUTLINE, 3 * scale)
+        cv2.rectangle(img, (x, y), (x + w - 1, y + h - 1), colour, scale)
+        _, th, _ = _label_size(f["emotion"][:3], 0.33, scale)
+        draw_label(img, f["emotion"][:3], x - scale, y - scale - th, colour, scale)
     text = f"#{record['index']} {record['label_name']} ({record['n_faces']} faces)"
-    cv2.putText(bar, text, (3, 13), cv2.FONT_HERSHEY_SIMPLEX, 0.42, GROUP_COLOURS[record["label"]]
-                if record["label"] != 1 else (60, 60, 60), 1, cv2.LINE_AA)
+    tw, _, _ = _label_size(text, 0.4, scale)
+    size = 0.4 * min(1.0, (img.shape[1] - 2 * scale) / tw)       # the caption fits the tile
+    _, th, _ = _label_size(text, size, scale)
+    bar = np.full((th + 2 * scale, img.shape[1], 3), 255, np.uint8)
+    draw_label(bar, text, scale, scale, GROUP_COLOURS[record["label"]], scale, size=size)
     return np.vstack([img, bar])
 
 
@@ -64,4 +99,4 @@ def preview(cfg: GenConfig, n: int, out: str | Path, start: int = 0, scale: int 
     return out
 
 
-__all__ = ["preview", "annotate", "contact_sheet", "CLASS_NAMES"]
+__all__ = ["preview", "annotate", "contact_sheet", "draw_label", "CLASS_NAMES"]

@@ -206,6 +206,9 @@ def test_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GLOBALNET_CACHE", str(tmp_path / "x"))
     assert gd.cache_dir() == (tmp_path / "x").resolve()
     monkeypatch.delenv("GLOBALNET_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert gd.cache_dir() == (tmp_path / "xdg" / "globalnet").resolve()
+    monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert gd.cache_dir() == (tmp_path / "home" / ".cache" / "globalnet").resolve()
 

@@ -16,8 +16,9 @@ the :data:`LAYOUTS` registry, which plugins extend through the entry-point group
 
 Folder and class names are matched ignoring case. Frame datasets sample frames uniformly over all
 frames of all videos (``frames_per_epoch``; see :mod:`globalnet.data.frames`) from a frame-count
-index cached in ``$GLOBALNET_CACHE`` or ``~/.cache/globalnet``. ``extract_frames`` writes a
-one-off JPEG copy of the frames as a GAF-style tree. ``list_videos`` gives ``(path, class id)``
+index cached in ``$GLOBALNET_CACHE``, else ``$XDG_CACHE_HOME/globalnet``, else
+``~/.cache/globalnet``. ``extract_frames`` writes a one-off JPEG copy of the frames as a
+GAF-style tree. ``list_videos`` gives ``(path, class id)``
 for video-level evaluation.
 """
 from __future__ import annotations

@@ -5,8 +5,8 @@
   frames). Global frame ``g`` maps to ``(video, frame)`` through the cumulative counts
   (:meth:`FrameIndex.locate`).
 * **Cache.** The counts are cached in one JSON file, ``frame_counts_v1.json`` in
-  :func:`cache_dir` (``$GLOBALNET_CACHE``, else ``~/.cache/globalnet``; never the working
-  directory). An entry is keyed by the video's absolute path and is valid only while the file's
+  :func:`cache_dir` (``$GLOBALNET_CACHE``, else ``$XDG_CACHE_HOME/globalnet``, else
+  ``~/.cache/globalnet``; never the working directory). An entry is keyed by the video's absolute path and is valid only while the file's
   size and mtime (ns) are unchanged, so an edited video is counted again. The file is written
   atomically (:func:`synthgroup.io.atomic_write_text`), merged with what other processes wrote
   meanwhile.
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,7 +24,7 @@ import numpy as np
 
 from globalnet import video
 from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
-from synthgroup.io import atomic_write_text
+from synthgroup.io import atomic_write_text, cache_root
 
 from .scan import NUM_CLASSES, listing
 
@@ -36,14 +35,9 @@ _CACHE_VERSION = 1
 
 
 def cache_dir() -> Path:
-    """``$GLOBALNET_CACHE`` if set, else ``~/.cache/globalnet`` (absolute; never the cwd)."""
-    env = os.environ.get("GLOBALNET_CACHE", "").strip()
-    if env:
-        return Path(env).expanduser().resolve()
-    try:
-        return Path.home().resolve() / ".cache" / "globalnet"
-    except (RuntimeError, KeyError):  # no home directory
-        return Path(tempfile.gettempdir()) / f"globalnet-cache-{os.getuid()}"
+    """``$GLOBALNET_CACHE`` if set, else ``$XDG_CACHE_HOME/globalnet``, else
+    ``~/.cache/globalnet`` (:func:`synthgroup.io.cache_root`)."""
+    return cache_root("globalnet", "GLOBALNET_CACHE")
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:

@@ -2,8 +2,8 @@
 writes, image decoding (a corrupt file -> ``CorruptItemError``) and ``NAME:PATH[:opts]`` splitting.
 
 The cache folder is ``$SYNTHGROUP_CACHE``, else ``$XDG_CACHE_HOME/synthgroup``, else
-``~/.cache/synthgroup``. It only holds derived data (matted cut-outs, LSUN key lists) and can be
-deleted at any time.
+``~/.cache/synthgroup`` (:func:`synthgroup.io.cache_root`). It only holds derived data (matted
+cut-outs, LSUN key lists) and can be deleted at any time.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import CorruptItemError, SourceError
-from ..io import atomic_write_bytes
+from ..io import atomic_write_bytes, cache_root
 
 #: File name endings read as images by the folder sources.
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
@@ -28,11 +28,7 @@ _warned_unwritable = False
 
 def cache_dir(*parts: str) -> Path:
     """The cache folder (or a sub-folder of it); not created here."""
-    base = os.environ.get("SYNTHGROUP_CACHE")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "synthgroup") if xdg else os.path.join(Path.home(), ".cache", "synthgroup")
-    return Path(base).expanduser().joinpath(*parts)
+    return cache_root("synthgroup", "SYNTHGROUP_CACHE").joinpath(*parts)
 
 
 def file_fingerprint(path: str | os.PathLike) -> dict:
