@@ -44,13 +44,15 @@ def trained_checkpoint(tmp_path_factory):
 
 
 @pytest.fixture
-def zoo_entry(trained_checkpoint, tmp_path, monkeypatch):
-    """A zoo model ``test-resnet18`` whose file is ``export_weights`` of the checkpoint."""
+def zoo_entry(trained_checkpoint, tmp_path, monkeypatch, request):
+    """A zoo model ``test-resnet18`` (or the name given by indirect parametrization) whose file
+    is ``export_weights`` of the checkpoint."""
     from globalnet import zoo
 
-    path = tmp_path / "weights" / "test-resnet18.pt"
+    name = getattr(request, "param", "test-resnet18")
+    path = tmp_path / "weights" / f"{name}.pt"
     digest = zoo.export_weights(trained_checkpoint, path)
-    entry = zoo.ZooModel(name="test-resnet18", backbone="resnet18", input_size=SIZE,
+    entry = zoo.ZooModel(name=name, backbone="resnet18", input_size=SIZE,
                          file=str(path), sha256=digest, summary="A test model.",
                          recipe="pytest tests/test_zoo.py")
     monkeypatch.setitem(zoo.MODELS._entries, entry.name, entry)
