@@ -20,7 +20,7 @@ def quick_start() -> str:
 
 
 @pytest.mark.parametrize("zoo_entry", ["synth-resnet18"], indirect=True)
-def test_python_quick_start_runs(zoo_entry, capsys):
+def test_python_quick_start_runs(zoo_entry, capsys):  # noqa: F811  (the imported fixture)
     code = quick_start()
     assert 'Predictor.from_checkpoint("synth-resnet18")' in code
     scope: dict = {}
