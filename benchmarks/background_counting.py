@@ -31,39 +31,15 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, machine, markdown_table, save
+from .common import RESULTS, load_predictor, machine, markdown_table, save, wilson
 
 PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150),
             "quick": dict(scenes=6, backgrounds=2, counting_scenes=3)}
 
 
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float, float]:
-    """Share ``k/n`` and its 95 % Wilson interval (``nan`` when ``n`` is 0)."""
-    if n == 0:
-        return float("nan"), float("nan"), float("nan")
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return p, max(0.0, c - h), min(1.0, c + h)
-
-
 def _fmt(share) -> str:
     p, lo, hi = share
     return "-" if math.isnan(p) else f"{100 * p:.1f} [{100 * lo:.1f}, {100 * hi:.1f}]"
-
-
-def load_predictor(spec: str):
-    """A zoo name or checkpoint, or ``random:BACKBONE[@SIZE]`` (an untrained control)."""
-    from globalnet.backbones import create_backbone
-    from globalnet.predict import Predictor
-
-    if spec.startswith("random:"):
-        name, _, size = spec[len("random:"):].partition("@")
-        import torch
-        torch.manual_seed(0)
-        return Predictor(create_backbone(name), name, device="cpu", input_size=int(size) if size else None)
-    return Predictor.from_checkpoint(spec, device="cpu")
 
 
 def kl_to_uniform(p: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import time
@@ -64,3 +65,27 @@ def save(name: str, payload: dict, markdown: str, results: Path = RESULTS) -> tu
     j.write_text(json.dumps(payload, indent=2) + "\n")
     m.write_text(markdown.rstrip() + "\n")
     return j, m
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float, float]:
+    """Share ``k/n`` and its 95 % Wilson interval (``nan`` when ``n`` is 0)."""
+    if n == 0:
+        return float("nan"), float("nan"), float("nan")
+    p = k / n
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
+    return p, max(0.0, c - h), min(1.0, c + h)
+
+
+def load_predictor(spec: str):
+    """A zoo name or checkpoint, or ``random:BACKBONE[@SIZE]`` (an untrained control)."""
+    from globalnet.backbones import create_backbone
+    from globalnet.predict import Predictor
+
+    if spec.startswith("random:"):
+        name, _, size = spec[len("random:"):].partition("@")
+        import torch
+        torch.manual_seed(0)
+        return Predictor(create_backbone(name), name, device="cpu", input_size=int(size) if size else None)
+    return Predictor.from_checkpoint(spec, device="cpu")

@@ -10,6 +10,9 @@ energy on the faces scores ``1 / area_share``, the maximum; 0 means the faces ar
 "Energy" is the sum of the map's (non-negative) values. A mask is synthgroup's ``uint8`` image
 with face ``k`` as value ``k + 1`` and 0 for background; any non-zero pixel counts as face.
 
+**Pointing game** (Zhang et al., 2016): the map's maximum falls on a face (within a tolerance).
+:func:`bootstrap_ci` gives a mean with its percentile bootstrap interval.
+
 **Faithfulness**, through grad-cam's metrics (``pytorch_grad_cam.metrics``), per image:
 
 * :func:`road` - ROAD (Rong et al., 2022): the average over ``percentiles`` of the change of the
@@ -80,6 +83,34 @@ def face_focus_by_class(values: Iterable[float], classes: Iterable[int],
     order = [n for n in names if n in groups] + (["all"] if "all" in groups else [])
     return {k: {"mean": float(np.mean(groups[k])), "median": float(np.median(groups[k])),
                 "n": len(groups[k])} for k in order}
+
+
+def pointing_game(cam: np.ndarray, mask: np.ndarray, tolerance: int = 15) -> bool | None:
+    """The pointing game (Zhang et al., 2016): does the map's maximum fall on a face, within
+    ``tolerance`` pixels (15 in the original)? ``None`` when the mask has no face or the map is
+    flat (no maximum to point with). The map is resized to the mask's size."""
+    cam = np.asarray(_resize_to(np.asarray(cam, np.float32), np.asarray(mask).shape))
+    faces = np.asarray(mask) > 0
+    if not faces.any() or not np.isfinite(cam).all() or cam.max() <= cam.min():
+        return None
+    y, x = np.unravel_index(int(np.argmax(cam)), cam.shape)
+    if tolerance <= 0:
+        return bool(faces[y, x])
+    yy, xx = np.nonzero(faces)
+    return bool(((yy - y) ** 2 + (xx - x) ** 2).min() <= tolerance * tolerance)
+
+
+def bootstrap_ci(values: Iterable[float], n: int = 1000, level: float = 0.95,
+                 seed: int = 0) -> tuple[float, float, float]:
+    """``(mean, low, high)``: the mean of the finite ``values`` and its percentile bootstrap
+    interval (``n`` resamples); ``nan`` for no values."""
+    v = np.asarray([x for x in values if x is not None and np.isfinite(x)], dtype=np.float64)
+    if v.size == 0:
+        return float("nan"), float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = v[rng.integers(0, v.size, (n, v.size))].mean(1)
+    a = (1 - level) / 2
+    return float(v.mean()), float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
 
 
 # ------------------------------------------------------------------------------ faithfulness

@@ -57,7 +57,8 @@ def test_relabelling_follows_the_majority_rule():
 
 
 def test_wilson_and_kl():
-    from benchmarks.background_counting import kl_to_uniform, wilson
+    from benchmarks.background_counting import kl_to_uniform
+    from benchmarks.common import wilson
     p, lo, hi = wilson(8, 10)
     assert p == 0.8 and lo == pytest.approx(0.490, abs=1e-3) and hi == pytest.approx(0.943, abs=1e-3)
     assert math.isnan(wilson(0, 0)[0])
