@@ -20,6 +20,7 @@ predict_speed.{json,md}`` with the CPU flags.
 from __future__ import annotations
 
 import argparse
+import sys
 import statistics
 import time
 from pathlib import Path
@@ -135,7 +136,7 @@ def main(argv=None) -> int:
             print(f"{name}: predict {rows[-1]['predict_fps']} frames/s, forward-only "
                   f"{rows[-1]['forward_fps']} frames/s, ratio {rows[-1]['ratio']}", flush=True)
     info = machine()
-    cmd = "python -m benchmarks.predict_speed " + " ".join(argv or [])
+    cmd = "python -m benchmarks.predict_speed " + " ".join(sys.argv[1:] if argv is None else argv)
     payload = {"command": cmd.strip(), "machine": info, "video": {
         "width": args.width, "height": args.height, "frames": n, "fps": 25, "codec": "mp4v",
         "decode_only_fps": round(dec, 1)}, "rows": rows}

@@ -15,6 +15,7 @@ keeps its earlier row.
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 import time
 from pathlib import Path
@@ -94,7 +95,7 @@ def main(argv=None) -> int:
         rows[name] = measure(name, args.test_images)
     info = machine()
     payload = {"machine": info, "cpu_flags": info["cpu_flags"],
-               "command": "python -m benchmarks.zoo_models " + " ".join(argv or []),
+               "command": "python -m benchmarks.zoo_models " + " ".join(sys.argv[1:] if argv is None else argv),
                "models": rows}
     MEASURED_FILE.write_text(json.dumps(payload, indent=2) + "\n")
     table = [{**r, "accuracy %": round(100 * r["accuracy"], 1),

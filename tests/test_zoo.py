@@ -14,6 +14,7 @@ import torch
 from globalnet.cli import main
 from globalnet.errors import GlobalNetError
 from globalnet.registry import Registry
+from globalnet.zoo import list_models as shipped_models
 
 SIZE = 64
 
@@ -289,3 +290,19 @@ def test_emulated_bfloat16_warns_once_and_auto_picks_float32(monkeypatch):
     monkeypatch.setattr(device, "cpu_has_bf16", lambda: True)
     assert create_explainer("fast-scorecam", model, precision="auto",
                             input_size=SIZE).precision == "bfloat16"
+
+
+# --------------------------------------------------------------------------- shipped models
+@pytest.mark.parametrize("name", shipped_models())
+def test_shipped_model_is_verified_and_has_learned(name):
+    """Every shipped file matches its registry sha256, stays within the size budget, and beats
+    chance by far on held-out synthetic scenes (the figures in measured.json come from 1,000)."""
+    from globalnet import zoo
+    from globalnet.evaluate import evaluate
+
+    entry = zoo.get_model(name)
+    assert zoo.sha256_of(zoo.weights_path(name)) == entry.sha256
+    assert sum(zoo.get_model(n).path.stat().st_size for n in zoo.list_models()) <= 40e6
+    m = evaluate(name, "synthetic:48", device="cpu", seed=4242)
+    assert m["accuracy"] >= 0.7, m["accuracy"]                # chance is 1/3
+    assert "accuracy" in zoo.measured(name) and zoo.measured(name)["sha256"] == entry.sha256
