@@ -208,7 +208,7 @@ def model_card(name: str) -> str:
         f"- **Recipe** (reproduces it from scratch): `{e.recipe}`",
         f"- **Held-out accuracy**: {_pct(m.get('accuracy'))} (with flip test-time augmentation "
         f"{_pct(m.get('accuracy_flip'))}) on {e.test_set}.",
-        f"- **Speed**: {fps:.0f} frames/s forward-only on this machine's CPU "
+        f"- **Speed**: {fps:.0f} frames/s (preprocessing of decoded 256 px frames + forward) on this machine's CPU "
         f"(batch {m.get('batch')}, {m.get('precision')}; CPU flags {', '.join(info.get('cpu_flags', [])) or '-'})."
         if isinstance(fps, (int, float)) else "- **Speed**: not measured yet.",
         "", "## Known limits", "", *[f"- {t}" for t in e.limits],
