@@ -115,8 +115,10 @@ def _check_foreign(out: Path) -> None:
     """Refuse a file, or a folder of someone else's files, before anything is created in it."""
     if out.exists() and not out.is_dir():
         raise SynthGroupError(f"output path {out} exists and is not a folder")
-    def ours(p: Path) -> bool:   # what a claim that failed before its manifest may leave
-        return p.name in _LOCKS or (p.name in _SUBFOLDERS and p.is_dir() and not any(p.iterdir()))
+    def ours(p: Path) -> bool:   # what a claim that failed before its manifest may leave,
+        return (p.name in _LOCKS    # or a live claim's manifest before its rename (temp_name)
+                or (p.name.startswith(".manifest.json.tmp-") and p.is_file())
+                or (p.name in _SUBFOLDERS and p.is_dir() and not any(p.iterdir())))
 
     if out.is_dir() and not (out / "manifest.json").exists() and not all(map(ours, out.iterdir())):
         raise SynthGroupError(f"output folder {out} is not empty and holds no synthgroup manifest")
@@ -173,12 +175,13 @@ def _complete(manifest: dict) -> bool:
 def _claim(out: Path, cfg: GenConfig, n: int, sources: Sources):
     """Check and claim ``out`` in one step under its lock, then hold it (shared with other
     shards of the same dataset) until the block ends; yields whether the dataset is complete."""
-    _check_foreign(out)
+    _check_foreign(out)          # before anything is created in someone else's folder
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         try:
             with _locked(out):
+                _check_foreign(out)  # again under the lock: another run may have claimed it
                 manifest = _check_folder(out, cfg, n)
                 if manifest is None:
                     _restart(out, cfg, n, sources)
