@@ -115,7 +115,7 @@ def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = Tru
         try:
             fcntl.flock(fd, flags)
         except BlockingIOError:
-            raise FolderBusy(path, _read_note(path)) from None
+            raise FolderBusy(path, _holder_note(path)) from None
         if note is not None and not shared:
             os.ftruncate(fd, 0)
             os.pwrite(fd, note.encode("utf-8", "replace"), 0)
@@ -127,12 +127,28 @@ def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = Tru
 def is_locked(path: str | os.PathLike) -> bool:
     """Whether some live process holds a lock on the file ``path`` (False if it does not exist)."""
     try:
-        with file_lock(path, wait=False):
-            return False
-    except FolderBusy:
-        return True
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def _holder_note(path: Path, patience: float = 1.0) -> str:
+    """The note of the lock's holder; a holder that has just taken the lock writes it an instant
+    later, so an empty note is read again for up to ``patience`` seconds."""
+    import time
+    deadline = time.monotonic() + patience
+    note = _read_note(path)
+    while not note and time.monotonic() < deadline:
+        time.sleep(0.02)
+        note = _read_note(path)
+    return note
 
 
 def _read_note(path: Path) -> str:
