@@ -175,22 +175,27 @@ def _complete(manifest: dict) -> bool:
 def _claim(out: Path, cfg: GenConfig, n: int, sources: Sources):
     """Check and claim ``out`` in one step under its lock, then hold it (shared with other
     shards of the same dataset) until the block ends; yields whether the dataset is complete."""
-    _check_foreign(out)          # before anything is created in someone else's folder
+    if not (out / ".lock").exists():  # no synthgroup run has been here: check before creating
+        _check_foreign(out)          # anything in someone else's folder (else under the lock)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    restarted = False
     with ExitStack() as stack:
         try:
             with _locked(out):
                 _check_foreign(out)  # again under the lock: another run may have claimed it
                 manifest = _check_folder(out, cfg, n)
                 if manifest is None:
+                    restarted = True
                     _restart(out, cfg, n, sources)
                 complete = bool(manifest) and _complete(manifest) and (out / "metadata.jsonl").exists()
                 if not complete:      # (a complete folder whose metadata.jsonl was deleted: redo)
                     (out / "parts").mkdir(exist_ok=True)
                 stack.enter_context(file_lock(out / ".active", shared=True))
         except BaseException:
-            if created:   # nothing of a folder made just now is left behind
+            # nothing of a folder made just now is left behind - unless another run that raced
+            # to create it has claimed it (its manifest is there and this run wrote none)
+            if created and (restarted or not (out / "manifest.json").exists()):
                 shutil.rmtree(out, ignore_errors=True)
             raise
         yield complete
