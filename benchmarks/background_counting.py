@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, load_predictor, machine, markdown_table, save, wilson
+from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table, save, wilson
 
 PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150),
             "quick": dict(scenes=6, backgrounds=2, counting_scenes=3)}
@@ -149,10 +149,7 @@ def main(argv=None) -> int:
     p.add_argument("--backgrounds", type=int)
     p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    prof = dict(PROFILES["quick" if args.quick else "default"])
-    for k in ("scenes", "backgrounds"):
-        if getattr(args, k) is not None:
-            prof[k] = getattr(args, k)
+    prof = chosen_profile(args, PROFILES, ("scenes", "backgrounds"))
     if prof["scenes"] < 2 or prof["backgrounds"] >= prof["scenes"]:
         raise SystemExit("benchmarks.background_counting: need at least 2 scenes and fewer "
                          "backgrounds than scenes")

@@ -89,3 +89,10 @@ def load_predictor(spec: str):
         torch.manual_seed(0)
         return Predictor(create_backbone(name), name, device="cpu", input_size=int(size) if size else None)
     return Predictor.from_checkpoint(spec, device="cpu")
+
+
+def chosen_profile(args, profiles: dict, keys: tuple[str, ...]) -> dict:
+    """The ``quick`` or ``default`` profile, with the ``keys`` given on the command line."""
+    prof = dict(profiles["quick" if args.quick else "default"])
+    prof.update({k: getattr(args, k) for k in keys if getattr(args, k) is not None})
+    return prof

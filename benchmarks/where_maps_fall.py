@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, load_predictor, machine, markdown_table
+from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table
 
 EXPLAINERS = ("fast-scorecam", "gradcam", "gradcam++", "occlusion", "integrated-gradients")
 OPTIONS = {"fast-scorecam": {"precision": "auto"}}
@@ -175,10 +175,7 @@ def main(argv=None) -> int:
     p.add_argument("--rerun", action="store_true", help="redo (model, explainer) rows already there")
     p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    prof = dict(PROFILES["quick" if args.quick else "default"])
-    for k in ("scenes", "road_scenes"):
-        if getattr(args, k) is not None:
-            prof[k] = getattr(args, k)
+    prof = chosen_profile(args, PROFILES, ("scenes", "road_scenes"))
     name = "where_maps_fall" + ("_quick" if args.quick else "")
     args.results.mkdir(parents=True, exist_ok=True)
     jsonl = args.results / f"{name}.jsonl"
