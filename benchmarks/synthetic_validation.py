@@ -83,6 +83,32 @@ def make_optimizer(name: str, params, lr: float):
     return torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=5e-4, nesterov=True)
 
 
+def confusion_with_flip(model, dataset, classes: int, dev, mixed: bool, fmt, relabel_fn=None):
+    """``(confusion, confusion with flip TTA)`` of ``model`` on ``dataset`` (rows true class);
+    flip TTA averages the softmax of each image and of its mirror image."""
+    import numpy as np
+    import torch
+    from torch.utils.data import DataLoader
+
+    from globalnet import device as gdev
+    from globalnet.backbones import forward_logits
+
+    cm = np.zeros((classes, classes), dtype=np.int64)
+    cm_flip = cm.copy()
+    with torch.inference_mode():
+        for x, y in DataLoader(dataset, batch_size=64):
+            x = x.to(dev).contiguous(memory_format=fmt)
+            with gdev.autocast(dev, mixed):
+                prob = forward_logits(model, x).float().softmax(1)
+                prob_flip = prob + forward_logits(model, x.flip(3)).float().softmax(1)
+            y = torch.as_tensor(y)
+            for t, a, b in zip((relabel_fn(y) if relabel_fn else y).numpy(),
+                               prob.argmax(1).cpu().numpy(), prob_flip.argmax(1).cpu().numpy()):
+                cm[t, a] += 1
+                cm_flip[t, b] += 1
+    return cm, cm_flip
+
+
 def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n: int, lr: float,
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
@@ -101,7 +127,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     import numpy as np
     import torch
     from torch.utils.data import DataLoader
-    from globalnet.backbones import (classification_loss, create_backbone, forward_logits,
+    from globalnet.backbones import (classification_loss, create_backbone,
                                      get_backbone_spec, save_checkpoint)
     from globalnet.data.transforms import eval_transform, train_transform
     from globalnet import device as gdev
@@ -175,18 +201,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         bar.close()
     train_s = time.perf_counter() - t0
     model.eval()
-    cm = np.zeros((classes, classes), dtype=np.int64)
-    cm_flip = cm.copy()    # test-time augmentation: mean of the image's and its mirror's softmax
-    with torch.inference_mode():
-        for x, y in DataLoader(test_ds, batch_size=64):
-            x = x.to(dev).contiguous(memory_format=fmt)
-            with gdev.autocast(dev, mixed):
-                prob = forward_logits(model, x).float().softmax(1)
-                prob_flip = prob + forward_logits(model, x.flip(3)).float().softmax(1)
-            for t, p, pf in zip(relabel(task, torch.as_tensor(y)).numpy(), prob.argmax(1).cpu().numpy(),
-                                prob_flip.argmax(1).cpu().numpy()):
-                cm[t, p] += 1
-                cm_flip[t, pf] += 1
+    cm, cm_flip = confusion_with_flip(model, test_ds, classes, dev, mixed, fmt,
+                                      lambda y: relabel(task, y))
     row = {"task": task, "backbone": backbone, "size": size, "images": images, "batch": batch,
            "face_size": list(face_size) if face_size else None, "min_crop_scale": min_crop_scale,
            "lr": lr, "optimizer": optimizer, "curriculum": [dict(s) for s in curriculum],

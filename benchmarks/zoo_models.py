@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .common import RESULTS, machine, markdown_table, save
 from .backbones import TEST_SEED
+from .synthetic_validation import confusion_with_flip
 
 FPS_FRAMES = 256
 FPS_BATCH = 32
@@ -30,10 +31,8 @@ FPS_BATCH = 32
 def measure(name: str, test_images: int, progress: bool = True) -> dict:
     import numpy as np
     import torch
-    from torch.utils.data import DataLoader
 
     from globalnet import device as gdev
-    from globalnet.backbones import forward_logits
     from globalnet.data.transforms import eval_transform
     from globalnet.evaluate import synthetic_eval_set
     from globalnet.predict import Predictor
@@ -44,18 +43,8 @@ def measure(name: str, test_images: int, progress: bool = True) -> dict:
     spec = pred.spec
     ds = synthetic_eval_set(test_images, entry.input_size,
                             eval_transform(entry.input_size, spec.mean, spec.std), seed=TEST_SEED)
-    cm = np.zeros((3, 3), np.int64)
-    cm_flip = cm.copy()
     t0 = time.perf_counter()
-    with torch.inference_mode():
-        for x, y in DataLoader(ds, batch_size=64):
-            x = x.contiguous(memory_format=pred._memory_format)
-            with gdev.autocast(pred.device, pred.amp):
-                p = forward_logits(pred.model, x).float().softmax(1)
-                pf = p + forward_logits(pred.model, x.flip(3)).float().softmax(1)
-            for t, a, b in zip(torch.as_tensor(y).numpy(), p.argmax(1).numpy(), pf.argmax(1).numpy()):
-                cm[t, a] += 1
-                cm_flip[t, b] += 1
+    cm, cm_flip = confusion_with_flip(pred.model, ds, 3, pred.device, pred.amp, pred._memory_format)
     test_s = time.perf_counter() - t0
     rng = np.random.default_rng(0)
     frames = [rng.integers(0, 256, (256, 256, 3), dtype=np.uint8) for _ in range(FPS_FRAMES)]

@@ -119,10 +119,7 @@ def check_zoo_overrides(info: dict, *, backbone: str | None = None, input_size=N
         raise GlobalNetError(f"zoo model {name!r} is a {info.get('backbone')} model; drop "
                              f"--backbone {backbone} (or pass a checkpoint file instead)")
     size = checkpoint_input_size(info)
+    from .backbones import _hw
     if input_size is not None and size is not None and _hw(input_size) != _hw(size):
         raise GlobalNetError(f"zoo model {name!r} was trained and measured at input size {size}; "
                              f"drop --input-size {input_size} (or pass a checkpoint file instead)")
-
-
-def _hw(size) -> tuple[int, int]:
-    return (size, size) if isinstance(size, int) else tuple(size)
