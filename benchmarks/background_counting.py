@@ -16,6 +16,13 @@ evaluation canvas of the model's input size), each a record re-rendered with one
 * **counting**: each face removed in turn: when the majority rule's label changes, how often
   the prediction changes with it (and lands on the new label); when the rule's label does not
   change, how often the prediction stays;
+* **counting, one face's emotion flipped**: in close majorities (the majority leads the
+  runner-up by one face, e.g. 3-2), each face of the majority in turn shows an emotion of the
+  runner-up's class instead (the same person at the same place with the same augmentation,
+  :func:`~synthgroup.interventions.with_face_emotion`), so the rule's label becomes the
+  runner-up's: how often the prediction changes with it and lands on it. Control: each
+  runner-up face in turn shows an emotion of the majority's class, the rule's label stays: how
+  often the prediction stays. Unlike removing a face, the number of faces stays the same;
 * accuracy by number of faces and by the majority's margin.
 
 Proportions carry 95 % Wilson intervals. ``random:BACKBONE`` is an untrained control of the same
@@ -33,8 +40,10 @@ import numpy as np
 from .backbones import TEST_SEED
 from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table, save, wilson
 
-PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150),
-            "quick": dict(scenes=6, backgrounds=2, counting_scenes=3)}
+PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150, flip_scenes=100),
+            "quick": dict(scenes=6, backgrounds=2, counting_scenes=3, flip_scenes=2)}
+#: how far past ``scenes`` the test stream is searched for close majorities
+FLIP_SEARCH = 50
 
 
 def _fmt(share) -> str:
@@ -47,7 +56,44 @@ def kl_to_uniform(p: np.ndarray) -> np.ndarray:
     return (p * np.log(p * p.shape[-1])).sum(-1)
 
 
-def measure(spec: str, scenes: int, backgrounds: int, counting_scenes: int) -> dict:
+def close_majorities(records: list[dict], more, n: int) -> list[dict]:
+    """The first ``n`` records whose majority leads the runner-up by one face (two or more
+    classes present): ``records`` first, then ``more(i)`` for the next indices."""
+    from synthgroup.interventions import majority_margin
+
+    out = []
+    for i in range(len(records) + FLIP_SEARCH * n):
+        if len(out) >= n:
+            break
+        r = records[i] if i < len(records) else more(i)
+        if majority_margin(r) == 1 and len({f["group"] for f in r["faces"]}) >= 2:
+            out.append(r)
+    return out
+
+
+def emotion_flips(record: dict, sources) -> tuple[list[dict], list[dict]]:
+    """``(flips, controls)`` of a close majority: each majority face showing an emotion of the
+    runner-up's class (the rule's label becomes the runner-up's), and each runner-up face
+    showing one of the majority's class (the label stays). The emotion is drawn per face from
+    a generator seeded by the record and the face; the lower class id breaks a runner-up tie."""
+    from collections import Counter
+
+    from synthgroup.interventions import with_face_emotion
+
+    counts = sorted(Counter(f["group"] for f in record["faces"]).items(), key=lambda kv: (-kv[1], kv[0]))
+    (major, _), (runner, _) = counts[:2]
+
+    def flip(k: int, group: int) -> dict:
+        rng = np.random.default_rng([record["seed"], record["index"], k])
+        options = sources.emotions_by_group[group]
+        return with_face_emotion(record, k, options[int(rng.integers(len(options)))], sources)
+
+    groups = [f["group"] for f in record["faces"]]
+    return ([flip(k, runner) for k, g in enumerate(groups) if g == major],
+            [flip(k, major) for k, g in enumerate(groups) if g == runner])
+
+
+def measure(spec: str, scenes: int, backgrounds: int, counting_scenes: int, flip_scenes: int) -> dict:
     from synthgroup import GenConfig, Sources, render_record, sample_record
     from synthgroup.interventions import majority_margin, with_background, without_faces
 
@@ -101,6 +147,28 @@ def measure(spec: str, scenes: int, backgrounds: int, counting_scenes: int) -> d
     row["prediction_lands_on_new_label"] = wilson(landed, changed)
     row["prediction_stays_with_rule"] = wilson(stayed, kept)
 
+    # counting: flip one face's emotion in close majorities
+    close = close_majorities(records, lambda i: sample_record(cfg, src, i)[0], flip_scenes)
+    yc = pred.predict_frames([render(r) for r in close]).argmax(1)
+    flips, controls = [], []            # (flipped record, prediction on the unflipped scene)
+    for r, y in zip(close, yc):
+        f, c = emotion_flips(r, src)
+        flips += [(x, y) for x in f]
+        controls += [(x, y) for x in c]
+    pf = pred.predict_frames([render(f) for f, _ in flips]).argmax(1)
+    pc = pred.predict_frames([render(c) for c, _ in controls]).argmax(1)
+    flipped_n, control_n = len(flips), len(controls)
+    flip_changed = sum(int(p != y) for p, (_, y) in zip(pf, flips))
+    flip_landed = sum(int(p == f["label"]) for p, (f, _) in zip(pf, flips))
+    control_stayed = sum(int(p == y) for p, (_, y) in zip(pc, controls))
+    row["flip_close_scenes"] = len(close)
+    row["flip_close_accuracy"] = wilson(int(sum(int(y == r["label"]) for r, y in zip(close, yc))), len(close))
+    row["flip_n"] = flipped_n
+    row["flip_prediction_changes"] = wilson(flip_changed, flipped_n)
+    row["flip_prediction_lands"] = wilson(flip_landed, flipped_n)
+    row["flip_control_n"] = control_n
+    row["flip_control_stays"] = wilson(control_stayed, control_n)
+
     # accuracy by number of faces and by margin
     n_faces = np.array([r["n_faces"] for r in records])
     margins = np.array([min(3, majority_margin(r)) for r in records])
@@ -124,6 +192,13 @@ def markdown(rows: list[dict], cmd: str, info: dict) -> str:
              "prediction changes with the rule %": _fmt(r["prediction_changes_with_rule"]),
              "lands on the new label %": _fmt(r["prediction_lands_on_new_label"]),
              "stays when the rule stays %": _fmt(r["prediction_stays_with_rule"])} for r in rows]
+    flips = [{"model": r["model"], "close scenes": r["flip_close_scenes"],
+              "accuracy on them %": _fmt(r["flip_close_accuracy"]),
+              "majority face flipped (n)": r["flip_n"],
+              "prediction changes with the rule %": _fmt(r["flip_prediction_changes"]),
+              "lands on the new label %": _fmt(r["flip_prediction_lands"]),
+              "runner-up face flipped, rule stays (n)": r["flip_control_n"],
+              "prediction stays %": _fmt(r["flip_control_stays"])} for r in rows]
     by_faces = [{"model": r["model"], **{f"{n} faces": _fmt(s) for n, s in r["accuracy_by_faces"].items()}}
                 for r in rows]
     by_margin = [{"model": r["model"], **{("tie" if m == 0 else f"margin {m}" + ("+" if m == 3 else "")): _fmt(s)
@@ -135,6 +210,14 @@ def markdown(rows: list[dict], cmd: str, info: dict) -> str:
         "Shares in % with 95 % Wilson intervals. TV = total variation of the class probabilities "
         "(0 = unchanged, 1 = opposite). KL to uniform in nats (0 = no opinion, ln 3 = 1.10 = "
         "certain).", "", markdown_table(main, cols(main)), "",
+        "## One face's emotion flipped in close majorities", "",
+        "Scenes whose majority leads the runner-up by one face. Each majority face in turn shows "
+        "an emotion of the runner-up's class (the same person, place and augmentation): the "
+        "rule's label becomes the runner-up's. Control: each runner-up face in turn shows an "
+        "emotion of the majority's class: the rule's label stays. 'Changes' compares with the "
+        "prediction on the unflipped scene; 'lands' with the new rule label (it can exceed "
+        "'changes' where the model already answered the runner-up's class).", "",
+        markdown_table(flips, cols(flips)), "",
         "## Accuracy by number of faces", "", markdown_table(by_faces, cols(by_faces)), "",
         "## Accuracy by the majority's margin (faces of the majority group minus the runner-up)", "",
         markdown_table(by_margin, cols(by_margin)), "", f"Machine: {info}"])
@@ -147,9 +230,10 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="a few scenes (for tests)")
     p.add_argument("--scenes", type=int)
     p.add_argument("--backgrounds", type=int)
+    p.add_argument("--flip-scenes", type=int, help="close majorities whose faces are flipped")
     p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    prof = chosen_profile(args, PROFILES, ("scenes", "backgrounds"))
+    prof = chosen_profile(args, PROFILES, ("scenes", "backgrounds", "flip_scenes"))
     if prof["scenes"] < 2 or prof["backgrounds"] >= prof["scenes"]:
         raise SystemExit("benchmarks.background_counting: need at least 2 scenes and fewer "
                          "backgrounds than scenes")
@@ -157,7 +241,8 @@ def main(argv=None) -> int:
     for spec in args.models:
         rows.append(measure(spec, **prof))
         print(f"{spec}: accuracy {rows[-1]['accuracy'][0]:.3f}, same class on another background "
-              f"{rows[-1]['background_swap_same_class'][0]:.3f}", flush=True)
+              f"{rows[-1]['background_swap_same_class'][0]:.3f}, prediction changes with a flipped "
+              f"face {rows[-1]['flip_prediction_changes'][0]:.3f}", flush=True)
     info = machine()
     cmd = "python -m benchmarks.background_counting " + " ".join(argv or [])
     name = "background_counting" + ("_quick" if args.quick else "")
