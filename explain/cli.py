@@ -11,7 +11,10 @@ no report behind.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+
+from synthgroup.logs import add_logging_args, configure_logging
 
 EXIT_ERROR = 2
 
@@ -24,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     from synthgroup import __version__
     p.add_argument("--version", action="version", version=f"explain {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="list the explainers")
+    add_logging_args(sub.add_parser("list", help="list the explainers"))
 
     def common(sp):
         sp.add_argument("--checkpoint", required=True,
@@ -63,13 +66,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="add ROAD and confidence drop per image (slower)")
     r.add_argument("--allow-truncated", action="store_true",
                    help="report a truncated video's decoded frames instead of failing")
-    r.add_argument("--quiet", action="store_true")
+    add_logging_args(r)
 
     m = sub.add_parser("map", help="one heatmap overlay PNG")
     common(m)
     m.add_argument("--input", required=True, help="an image")
     m.add_argument("--out", required=True, help="output PNG")
     m.add_argument("--target", default=None, help="class index or name (default: predicted)")
+    add_logging_args(m)
     return p
 
 
@@ -102,7 +106,7 @@ def _run(args) -> int:
                              every=args.every, frames=args.frames, key_frames=args.key_frames,
                              faithfulness=args.faithfulness, device=args.device,
                              overwrite=args.overwrite, allow_truncated=args.allow_truncated)
-        log = None if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
+        log = None if args.quiet else logging.getLogger("explain").info
         out = build_report(args.checkpoint, args.inputs, args.out, opts, log=log)
         print(out / "index.html")
         return 0
@@ -157,6 +161,7 @@ def _map(args) -> int:
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
+    configure_logging(args)
     from globalnet.errors import GlobalNetError
     from synthgroup.errors import SynthGroupError, run_command
     return run_command("explain", lambda: _run(args), (GlobalNetError, SynthGroupError))

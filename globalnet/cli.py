@@ -10,6 +10,7 @@ import importlib
 import sys
 
 from synthgroup.errors import SynthGroupError, run_command
+from synthgroup.logs import add_logging_args, configure_logging
 
 from .errors import GlobalNetError
 
@@ -40,6 +41,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
             module = importlib.import_module(module_name)
             module.add_arguments(sp)
             sp.set_defaults(func=module.run)
+        add_logging_args(sp)
     return p
 
 
@@ -47,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command if command in COMMANDS else None).parse_args(argv)
+    configure_logging(args)
     return run_command("globalnet", lambda: args.func(args), (GlobalNetError, SynthGroupError))
 
 

@@ -9,6 +9,7 @@ import sys
 
 from .config import GenConfig, parse_range, parse_size
 from .errors import SynthGroupError, run_command
+from .logs import add_logging_args, configure_logging
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
@@ -119,7 +120,6 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: one per CPU core)")
     g.add_argument("--shard", default="0/1", help="K/N: generate only shard K of N (default 0/1)")
-    g.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_config_args(g)
     g.set_defaults(func=cmd_generate)
     v = sub.add_parser("preview", help="contact sheet of samples with labels and face boxes")
@@ -148,11 +148,14 @@ def build_parser() -> argparse.ArgumentParser:
     x.set_defaults(func=cmd_export)
     s = sub.add_parser("sources", help="list the source kinds")
     s.set_defaults(func=cmd_sources)
+    for sp in (g, v, i, x, s):
+        add_logging_args(sp)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging(args)
     return run_command("synthgroup", lambda: args.func(args), (SynthGroupError,),
                        "interrupted; rerun the same command to finish")
 
