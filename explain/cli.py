@@ -1,8 +1,11 @@
 """``explain`` console script.
 
     explain list
-    explain report --checkpoint run/best.pt --inputs a.jpg clip.mp4 synth/ --out report/
-    explain map --checkpoint run/best.pt --input a.jpg --out a_cam.png [--method gradcam]
+    explain report --checkpoint run/best.pt a.jpg clip.mp4 synth/ --out report/
+    explain map --checkpoint run/best.pt a.jpg --out a_cam.png [--method gradcam]
+
+The inputs are positional, as in ``globalnet predict``; the old ``--inputs`` / ``--input``
+still work and print a one-line deprecation note.
 
 Bad input (unreadable / zero-length / truncated video, unsupported or damaged image, checkpoint
 of another backbone or class count) prints one ``explain: error: ...`` line and exits 2, leaving
@@ -14,6 +17,7 @@ import argparse
 import logging
 import sys
 
+from synthgroup.cliargs import DeprecatedOption
 from synthgroup.logs import add_logging_args, configure_logging
 
 EXIT_ERROR = 2
@@ -51,8 +55,11 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="self-contained HTML report")
     common(r)
-    r.add_argument("--inputs", nargs="+", required=True,
+    r.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="images, videos, or folders (synthgroup folders give face focus)")
+    r.add_argument("--inputs", dest="old_inputs", nargs="+", action=DeprecatedOption,
+                   use="give the inputs as positional arguments: "
+                       "explain report --checkpoint CK INPUT... --out DIR")
     r.add_argument("--out", required=True, help="report folder (must not exist)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing report folder")
     r.add_argument("--privacy", choices=("auto", "on", "off"), default="auto",
@@ -70,11 +77,24 @@ def _parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("map", help="one heatmap overlay PNG")
     common(m)
-    m.add_argument("--input", required=True, help="an image")
+    m.add_argument("input", nargs="?", metavar="INPUT", help="an image")
+    m.add_argument("--input", dest="old_input", action=DeprecatedOption,
+                   use="give the image as a positional argument: "
+                       "explain map --checkpoint CK INPUT --out PNG")
     m.add_argument("--out", required=True, help="output PNG")
     m.add_argument("--target", default=None, help="class index or name (default: predicted)")
     add_logging_args(m)
     return p
+
+
+def _inputs(args) -> list[str]:
+    """``explain report``'s inputs: the positional ones and those of the old ``--inputs``."""
+    inputs = list(args.inputs) + list(args.old_inputs or [])
+    if not inputs:
+        from .base import ExplainError
+        raise ExplainError("no inputs: give INPUT images, videos or folders "
+                           "(explain report --checkpoint CK INPUT... --out DIR)")
+    return inputs
 
 
 def _method_options(args) -> dict:
@@ -107,7 +127,7 @@ def _run(args) -> int:
                              faithfulness=args.faithfulness, device=args.device,
                              overwrite=args.overwrite, allow_truncated=args.allow_truncated)
         log = None if args.quiet else logging.getLogger("explain").info
-        out = build_report(args.checkpoint, args.inputs, args.out, opts, log=log)
+        out = build_report(args.checkpoint, _inputs(args), args.out, opts, log=log)
         print(out / "index.html")
         return 0
     if args.command == "map":
@@ -131,7 +151,10 @@ def _map(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise ExplainError(f"--out must be a .png file, not {out}")
-    rgb = read_image_checked(Path(args.input))
+    given = [p for p in (args.input, args.old_input) if p]
+    if len(given) != 1:
+        raise ExplainError(f"explain map takes one INPUT image, got {len(given)}")
+    rgb = read_image_checked(Path(given[0]))
     pred = Predictor.from_checkpoint(args.checkpoint, device=args.device, backbone=args.backbone)
     exp = create_explainer(args.method, pred.model, pred.backbone, args.target_layer,
                            device=str(pred.device), input_size=pred.input_size,

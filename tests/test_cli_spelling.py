@@ -1,0 +1,73 @@
+"""One spelling across the command lines: inputs are positional in `globalnet predict`, `explain
+report` and `explain map`; the old `--inputs` / `--input` still work with a one-line note.
+`--help` shows the choices and defaults of the options that have them."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from explain import cli as explain_cli
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def parse(capsys, *argv):
+    args = explain_cli._parser().parse_args([str(a) for a in argv])
+    return args, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, inputs", [
+    (["report", "--checkpoint", "ck", "a.jpg", "clip.mp4", "--out", "rep"], ["a.jpg", "clip.mp4"]),
+    (["report", "a.jpg", "--checkpoint", "ck", "--out", "rep", "--method", "gradcam"], ["a.jpg"]),
+])
+def test_report_inputs_are_positional(capsys, argv, inputs):
+    args, err = parse(capsys, *argv)
+    assert explain_cli._inputs(args) == inputs and err == ""
+
+
+def test_old_report_spelling_still_works_with_one_note(capsys):
+    args, err = parse(capsys, "report", "--checkpoint", "ck", "--inputs", "a.jpg", "b/", "--out", "r")
+    assert explain_cli._inputs(args) == ["a.jpg", "b/"]
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("explain report: note: --inputs is deprecated")
+    assert "INPUT" in lines[0]
+
+
+def test_report_without_inputs_is_one_message(capsys, tmp_path):
+    assert explain_cli.main(["report", "--checkpoint", "ck", "--out", str(tmp_path / "r")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("explain: error: no inputs"), lines
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    from globalnet.backbones import create_backbone, save_checkpoint
+    root = tmp_path_factory.mktemp("spelling")
+    torch.manual_seed(0)
+    ck = save_checkpoint(root / "r18.pt", create_backbone("resnet18"), input_size=64)
+    img = root / "a.png"
+    cv2.imwrite(str(img), np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8))
+    return root, ck, img
+
+
+@pytest.mark.parametrize("spelling", ["positional", "old"])
+def test_map_takes_its_image_either_way(small, capsys, spelling):
+    root, ck, img = small
+    out = root / f"{spelling}.png"
+    where = [str(img)] if spelling == "positional" else ["--input", str(img)]
+    assert explain_cli.main(["map", "--checkpoint", str(ck), *where, "--out", str(out),
+                             "--method", "gradcam", "--device", "cpu"]) == 0
+    assert out.stat().st_size > 0
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if "note:" in ln]
+    if spelling == "positional":
+        assert notes == []
+    else:
+        assert len(notes) == 1 and "explain map: note: --input is deprecated" in notes[0]
+
+
+def test_map_needs_exactly_one_image(small, capsys):
+    root, ck, img = small
+    assert explain_cli.main(["map", "--checkpoint", str(ck), "--out", str(root / "x.png")]) == 2
+    assert "explain map takes one INPUT image, got 0" in capsys.readouterr().err
