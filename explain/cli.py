@@ -17,7 +17,7 @@ import argparse
 import logging
 import sys
 
-from synthgroup.cliargs import DeprecatedOption
+from synthgroup.cliargs import ArgumentParser, DeprecatedOption
 from synthgroup.logs import add_logging_args, configure_logging
 
 EXIT_ERROR = 2
@@ -26,8 +26,8 @@ EXIT_ERROR = 2
 def _parser() -> argparse.ArgumentParser:
     from .fast_scorecam import FILLS, PRECISIONS
 
-    p = argparse.ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
-                                "for the global-only group-emotion CNNs.")
+    p = ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
+                       "for the global-only group-emotion CNNs.")
     from synthgroup import __version__
     p.add_argument("--version", action="version", version=f"explain {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="fast-scorecam --topk: stand-in score of the skipped channels "
                              "(default baseline: the all-zero input's score)")
         sp.add_argument("--precision", choices=PRECISIONS, default=None,
-                        help="fast-scorecam: precision of the masked forwards")
+                        help="fast-scorecam: precision of the masked forwards (default float32)")
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")

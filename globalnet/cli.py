@@ -9,6 +9,7 @@ import argparse
 import importlib
 import sys
 
+from synthgroup.cliargs import ArgumentParser
 from synthgroup.errors import SynthGroupError, run_command
 from synthgroup.logs import add_logging_args, configure_logging
 
@@ -30,8 +31,8 @@ COMMANDS = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; full arguments only for ``command`` (the one about to run)."""
-    p = argparse.ArgumentParser(prog="globalnet", description="Global-only group-emotion CNNs "
-                                "(whole frames, never detected faces): 0 Positive, 1 Neutral, 2 Negative")
+    p = ArgumentParser(prog="globalnet", description="Global-only group-emotion CNNs "
+                       "(whole frames, never detected faces): 0 Positive, 1 Neutral, 2 Negative")
     from synthgroup import __version__
     p.add_argument("--version", action="version", version=f"globalnet {__version__}")
     sub = p.add_subparsers(dest="command", required=True)

@@ -8,7 +8,9 @@ import os
 import sys
 
 from .config import GenConfig, parse_range, parse_size
+from .cliargs import ArgumentParser
 from .errors import SynthGroupError, run_command
+from .labels import SURPRISE_POLICIES, TIE_POLICIES
 from .logs import add_logging_args, configure_logging
 
 
@@ -23,15 +25,20 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
                         "folder:DIR, hf:NAME[:split]")
     g.add_argument("--size", help="output size N or HxW (default 224)")
     g.add_argument("--faces-per-image", metavar="MIN-MAX", help="face count range (default 1-9)")
-    g.add_argument("--face-size", metavar="MIN-MAX", help="face height as a fraction of the image (0.16-0.42)")
-    g.add_argument("--overlap-tolerance", type=float, help="share of a face allowed on other faces (0)")
-    g.add_argument("--surprise", choices=["exclude", "positive", "neutral", "negative"])
-    g.add_argument("--tie-policy", choices=["neutral", "resample"])
+    g.add_argument("--face-size", metavar="MIN-MAX",
+                   help="face height as a fraction of the image (default 0.16-0.42)")
+    g.add_argument("--overlap-tolerance", type=float,
+                   help="share of a face allowed on other faces (default 0)")
+    g.add_argument("--surprise", choices=SURPRISE_POLICIES,
+                   help="what a surprised face counts as (default exclude: no surprised faces)")
+    g.add_argument("--tie-policy", choices=TIE_POLICIES,
+                   help="a tie between labels: neutral (default, the paper's) or draw again")
     g.add_argument("--no-balance", action="store_true", help="do not balance the three labels")
-    g.add_argument("--split", choices=["all", "train", "test"], help="held-out identities/backgrounds")
+    g.add_argument("--split", choices=["all", "train", "test"],
+                   help="held-out identities/backgrounds (default all)")
     g.add_argument("--no-face-aug", action="store_true", help="paste faces without augmentation")
     g.add_argument("--image-aug", action="store_true", help="whole-image photometric augmentation")
-    g.add_argument("--seed", type=int)
+    g.add_argument("--seed", type=int, help="(default 0)")
 
 
 def config_from_args(args: argparse.Namespace) -> GenConfig:
@@ -110,8 +117,8 @@ def cmd_sources(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
-    p = argparse.ArgumentParser(prog="synthgroup", description="Synthetic group-emotion images "
-                                "(faces composited on scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
+    p = ArgumentParser(prog="synthgroup", description="Synthetic group-emotion images "
+                       "(faces composited on scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
     p.add_argument("--version", action="version", version=f"synthgroup {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write a dataset folder (imagefolder + metadata.jsonl + masks)")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 
 
@@ -18,3 +19,43 @@ class DeprecatedOption(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         print(f"{parser.prog}: note: {option_string} is deprecated; {self.use}", file=sys.stderr)
         setattr(namespace, self.dest, values)
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that shows every option's default and choices: ``(default: X)`` is added where
+    there is a default and the help text does not already state one; the choices of an option
+    with a metavar (which hides them in the option's name) are listed too."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if not action.help and action.option_strings:   # an option without help text
+            extra = self._get_help_string(action).strip()
+            if extra:
+                action = copy.copy(action)
+                action.help = extra
+        return super()._format_action(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.help is argparse.SUPPRESS:
+            return text
+        if (action.choices is not None and action.metavar is not None
+                and "choices:" not in text):
+            text += f" (choices: {', '.join(map(str, action.choices))})"
+        default = action.default
+        shown = (action.option_strings and default is not None and default is not False
+                 and default is not argparse.SUPPRESS and default != []
+                 and "default" not in text.lower()
+                 and not isinstance(action, (argparse._HelpAction, argparse._VersionAction,
+                                             argparse._CountAction)))
+        if shown:
+            text += " (default: %(default)s)"
+        return text
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """``argparse.ArgumentParser`` with :class:`HelpFormatter`; its subcommands' parsers are of
+    this class too, so they show defaults and choices the same way."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)

@@ -71,3 +71,33 @@ def test_map_needs_exactly_one_image(small, capsys):
     root, ck, img = small
     assert explain_cli.main(["map", "--checkpoint", str(ck), "--out", str(root / "x.png")]) == 2
     assert "explain map takes one INPUT image, got 0" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ --help
+def help_text(capsys, main, *argv) -> str:
+    with pytest.raises(SystemExit) as e:
+        main([*argv, "--help"])
+    assert e.value.code == 0
+    return " ".join(capsys.readouterr().out.split())     # one line, single spaces
+
+
+@pytest.mark.parametrize("cli, argv, needles", [
+    ("globalnet", ["predict"], ["--amp {auto,on,off}", "natively (default: auto)",
+                                "--device DEVICE auto (CUDA if available), cpu, cuda, cuda:N "
+                                "(default: auto)", "--batch-size BATCH_SIZE (default: 32)"]),
+    ("globalnet", ["evaluate"], ["--frames FRAMES", "(default: 2000)"]),
+    ("explain", ["report"], ["--precision {float32,bfloat16,int8,auto}", "(default float32)",
+                             "--privacy {auto,on,off}", "(default: fast-scorecam)"]),
+    ("synthgroup", ["generate"], ["--surprise {exclude,positive,neutral,negative}",
+                                  "(default exclude", "--tie-policy {neutral,resample}",
+                                  "--seed SEED (default 0)"]),
+    ("synthgroup", ["export"], ["--format {coco}", "--categories {group,emotion}"]),
+])
+def test_help_shows_choices_and_defaults(capsys, monkeypatch, cli, argv, needles):
+    import importlib
+    monkeypatch.setenv("COLUMNS", "400")     # no line breaks inside a hyphenated default
+    main = importlib.import_module(f"{cli}.cli").main
+    text = help_text(capsys, main, *argv)
+    for n in needles:
+        assert n in text, (n, text)
+    assert "(default: None)" not in text and "-v, --verbose" in text
