@@ -95,7 +95,7 @@ def with_face_emotion(record: dict, face_index: int, emotion: str, sources,
     return with_face(record, face_index, sources, emotion=emotion, tie_policy=tie_policy)
 
 
-_ITEM_INDEX: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ITEM_INDEX: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _items_by_identity(fsrc) -> dict:
