@@ -75,11 +75,11 @@ def build_config(args):
 
 
 def run(args) -> int:
-    from .train import resolved_config, train
+    from .train import train
 
     config = build_config(args).validate()
     if args.print_config:
-        print(resolved_config(config).to_toml(), end="")
+        print(config.resolved().to_toml(), end="")
         return 0
     train(config, resume=args.resume is not None)
     return 0

@@ -124,6 +124,13 @@ class TrainConfig:
             raise GlobalNetError("phase 2 draws no images: phase2_real is 0")
         return self
 
+    def resolved(self) -> "TrainConfig":
+        """This config with the backbone-dependent defaults filled in (what a run really uses;
+        written into the run folder and every checkpoint)."""
+        return dataclasses.replace(self, input_size=self.resolved_input_size(),
+                                   synth_size=self.resolved_synth_size(),
+                                   warmup_input_size=self.resolved_warmup_input_size())
+
     def resolved_input_size(self) -> int:
         from .backbones import get_backbone_spec
         return int(self.input_size or get_backbone_spec(self.backbone).input_size)

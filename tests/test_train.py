@@ -78,6 +78,80 @@ def test_training_steps_lower_loss_on_fixed_batch():
     assert losses[-1] < 0.5 * losses[0], losses
 
 
+def _parts(config, seed=0):
+    """The pieces the train driver builds, built the same way here."""
+    from globalnet.train import build_datasets, build_model, build_optimizer
+    data = build_datasets(config)
+    torch.manual_seed(seed)
+    model = build_model(config, torch.device("cpu"))
+    optimizer, scheduler = build_optimizer(model, config, data.plan)
+    return data, Trainer(model, optimizer, torch.device("cpu"), scheduler=scheduler)
+
+
+def test_train_one_epoch_lowers_the_loss_and_evaluate_counts_every_item(tmp_path):
+    from globalnet.train import evaluate, train_one_epoch
+    cfg = tiny(tmp_path, batch_size=8)          # one batch per epoch: a fixed batch
+    data, trainer = _parts(cfg)
+    assert data.plan == [(1, 8, 0), (1, 8, 0)] and len(data.val) == 6
+    assert cfg.resolved() == tiny(tmp_path, batch_size=8, synth_size=96, warmup_input_size=32)
+    results = [train_one_epoch(trainer, data.epoch(0), cfg, 0) for _ in range(6)]
+    assert all(r.finished and r.steps == r.steps_total == 1 and len(r.losses) == 1
+               for r in results)
+    assert results[0].images_per_s > 0 and trainer.global_step == 6
+    assert results[-1].mean_loss < 0.5 * results[0].mean_loss, [r.mean_loss for r in results]
+    val = evaluate(trainer, data.val, cfg)
+    assert val["total"] == 6 == np.array(val["confusion"]).sum()
+    assert 0 <= val["accuracy"] <= 1 and np.isfinite(val["loss"])
+    # max_steps stops inside an epoch; the rest of it follows from skip
+    stop = tiny(tmp_path, batch_size=4, max_steps=1)
+    data, trainer = _parts(stop)
+    part = train_one_epoch(trainer, data.epoch(1), stop, 1)
+    assert (part.finished, part.step_in_epoch, part.steps_total) == (False, 1, 2)
+    rest = train_one_epoch(trainer, data.epoch(1), tiny(tmp_path, batch_size=4), 1, skip=1,
+                           losses=part.losses)
+    assert rest.finished and rest.steps == 1 and len(rest.losses) == 2 and trainer.global_step == 2
+
+
+def test_save_then_restore_round_trips_position_optimizer_and_rng(tmp_path):
+    import dataclasses
+
+    from globalnet.train import (RunState, build_model, build_optimizer, read_train_checkpoint,
+                                 restore, save, train_one_epoch)
+    cfg = tiny(tmp_path, batch_size=4, max_steps=1)
+    data, trainer = _parts(cfg)
+    part = train_one_epoch(trainer, data.epoch(0), cfg, 0)
+    state = RunState(epoch=0, step_in_epoch=part.step_in_epoch, phase=1, best=0.25,
+                     last_loss=part.losses[-1], epoch_losses=list(part.losses))
+    path = save(tmp_path / "ck.pt", trainer, cfg, state)
+    rng = torch.get_rng_state()
+    # the uninterrupted run takes the epoch's second step
+    rest = dataclasses.replace(cfg, max_steps=None)
+    full = train_one_epoch(trainer, data.epoch(0), rest, 0, skip=1, losses=list(part.losses))
+
+    torch.manual_seed(123)                       # a different RNG state and fresh weights
+    ckpt = read_train_checkpoint(path, cfg)
+    model = build_model(cfg, torch.device("cpu"), state_dict=ckpt["model"])
+    opt, sched = build_optimizer(model, cfg, data.plan)
+    again = Trainer(model, opt, torch.device("cpu"), scheduler=sched)
+    assert restore(again, ckpt, cfg) == state
+    assert again.global_step == 1 and torch.equal(torch.get_rng_state(), rng)
+    saved_opt = ckpt["optimizer"]["state"]
+    assert len(saved_opt) == len(again.optimizer.state_dict()["state"]) > 0
+    for k, v in again.optimizer.state_dict()["state"].items():
+        assert torch.equal(v["momentum_buffer"], saved_opt[k]["momentum_buffer"]), k
+    resumed = train_one_epoch(again, data.epoch(0), rest, 0, skip=1,
+                              losses=list(state.epoch_losses))
+    assert resumed.losses == full.losses and again.global_step == trainer.global_step == 2
+    for (k, a), b in zip(trainer.model.state_dict().items(), again.model.state_dict().values()):
+        assert torch.equal(a, b), k
+    # a one-cycle run cannot continue a constant-schedule checkpoint; other files are refused
+    with pytest.raises(GlobalNetError, match="ck.pt has no learning-rate schedule state"):
+        read_train_checkpoint(path, tiny(tmp_path, optimizer="adamw", schedule="onecycle"))
+    torch.save({"model": model.state_dict()}, tmp_path / "plain.pt")
+    with pytest.raises(GlobalNetError, match="not a globalnet training checkpoint"):
+        read_train_checkpoint(tmp_path / "plain.pt", cfg)
+
+
 def test_run_folder_contents(tmp_path, capsys):
     cfg = tiny(tmp_path)
     run = train(cfg)
