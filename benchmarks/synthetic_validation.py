@@ -113,7 +113,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         seed: int = 0, device: str = "auto", progress: bool = True, face_size=None,
         min_crop_scale: float = 0.7, optimizer: str = "adamw", curriculum=(),
         save: Path | None = None, command: str = "", amp: str = "auto", init: str | None = None,
-        teacher: str | None = None, kd_temperature: float = 4.0, kd_alpha: float = 0.7) -> dict:
+        teacher: str | None = None, kd_temperature: float = 4.0, kd_alpha: float = 0.7,
+        batchnorm_fold: bool = False) -> dict:
     """Train ``backbone`` from scratch on task (a) or (b) and test it on held-out images.
 
     ``curriculum``: stages (see :func:`parse_stage`) seen *before* the task's own ``images``, in
@@ -123,6 +124,10 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
     precision switch (bfloat16 + channels-last on a CPU with native bfloat16, about 3x faster).
     ``teacher``: a trained task-(b) model (zoo name or checkpoint) whose soft targets are
     distilled into the student (:mod:`globalnet.distill`, ``kd_temperature``, ``kd_alpha``).
+    ``batchnorm_fold``: train a plain network (the VGGs) with a BatchNorm after every
+    convolution and save it folded back into the plain architecture
+    (:mod:`globalnet.batchnorm_fold`); the unfolded state rides along in the checkpoint so a
+    later stage with ``--init`` continues with the same BatchNorm.
     """
     import numpy as np
     import torch
@@ -149,7 +154,16 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                                  f"{init_info.get('backbone')!r}, not task {task!r} {backbone!r}")
         init_info = {"checkpoint": str(init), **{k: init_info.get(k) for k in
                                                  ("made_by", "result", "recipe")}}
-    model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux).to(dev)
+    model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux)
+    if batchnorm_fold:
+        from globalnet.batchnorm_fold import add_batchnorm, load_batchnorm_state
+        add_batchnorm(model)
+        if init is not None:
+            from globalnet.checkpoints import read_checkpoint
+            kept = read_checkpoint(init).get("batchnorm_training")
+            if kept is not None:
+                load_batchnorm_state(model, kept, str(init))
+    model = model.to(dev)
     mixed = gdev.amp_enabled(amp, dev)
     teach = None
     if teacher is not None:
@@ -201,6 +215,10 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
         bar.close()
     train_s = time.perf_counter() - t0
     model.eval()
+    trained = model
+    if batchnorm_fold:             # tested and saved as the plain architecture that ships
+        from globalnet.batchnorm_fold import batchnorm_state, folded_copy
+        model = folded_copy(trained).eval()
     cm, cm_flip = confusion_with_flip(model, test_ds, classes, dev, mixed, fmt,
                                       lambda y: relabel(task, y))
     row = {"task": task, "backbone": backbone, "size": size, "images": images, "batch": batch,
@@ -210,7 +228,7 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
            "accuracy": float(np.trace(cm) / cm.sum()),
            "confusion": cm.tolist(), "train_seconds": train_s, "test_images": int(cm.sum()),
            "accuracy_flip": float(np.trace(cm_flip) / cm_flip.sum()), "confusion_flip": cm_flip.tolist(),
-           "init": init_info,
+           "init": init_info, "batchnorm_fold": bool(batchnorm_fold),
            "teacher": None if teach is None else {"checkpoint": str(teacher), "backbone": teach.name,
                                                   "temperature": kd_temperature, "alpha": kd_alpha}}
     if save is not None:       # a globalnet checkpoint: explain / predict / price_of_privacy load it
@@ -219,7 +237,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                         config={"input_size": size}, result={k: row[k] for k in ("accuracy", "confusion")},
                         recipe={k: row[k] for k in ("size", "images", "curriculum", "optimizer", "lr",
                                                      "min_crop_scale", "precision", "seed",
-                                                     "train_seconds", "init")})
+                                                     "train_seconds", "init", "batchnorm_fold")},
+                        **({"batchnorm_training": batchnorm_state(trained)} if batchnorm_fold else {}))
         row["checkpoint"] = str(save)
     return row
 
@@ -244,7 +263,8 @@ def write_table(rows: list[dict], path: Path, cmd: str) -> None:
     table = []
     for r in rows:
         table.append({"task": {"a": "(a) happy or not, 1 face", "b": "(b) 3 classes, 1-9 faces"}[r["task"]],
-                      "backbone": r["backbone"], "size": r["size"], "train images": r["images"],
+                      "backbone": r["backbone"] + (" (BatchNorm, folded)" if r.get("batchnorm_fold") else ""),
+                      "size": r["size"], "train images": r["images"],
                       "face size": "-".join(map(str, r.get("face_size") or [])) or "default",
                       "crop": r.get("min_crop_scale", 0.7), "lr": r["lr"],
                       "optimizer": r.get("optimizer", "sgd"), "precision": r.get("precision", "float32"),
@@ -299,6 +319,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kd-temperature", type=float, default=4.0, help="distillation temperature")
     p.add_argument("--kd-alpha", type=float, default=0.7,
                    help="weight of the distillation term (1 - alpha: the hard labels)")
+    p.add_argument("--batchnorm-fold", action="store_true",
+                   help="train a plain network (VGG) with BatchNorm after every convolution, "
+                        "test and save it folded back into the plain architecture")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="auto")
     p.add_argument("--amp", choices=["auto", "on", "off"], default="auto",
@@ -330,7 +353,8 @@ def main(argv=None) -> int:
                           face_size=args.face_size, min_crop_scale=args.min_crop_scale,
                           optimizer=args.optimizer, curriculum=args.curriculum, save=save,
                           command=cmd, amp=args.amp, init=args.init, teacher=args.teacher,
-                          kd_temperature=args.kd_temperature, kd_alpha=args.kd_alpha, **prof)
+                          kd_temperature=args.kd_temperature, kd_alpha=args.kd_alpha,
+                          batchnorm_fold=args.batchnorm_fold, **prof)
             except GlobalNetError as e:
                 print(f"benchmarks.synthetic_validation: {e}", file=sys.stderr)
                 return 2
