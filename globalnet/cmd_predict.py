@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import GlobalNetError
@@ -81,6 +82,24 @@ def _fmt_probs(p) -> str:
     return " ".join(f"{c[:3]}={float(x):.3f}" for c, x in zip(CLASS_NAMES, p))
 
 
+@contextmanager
+def _frames_bar(desc: str):
+    """A tqdm bar of one video's scored frames on stderr (off with -q or when stderr is not a
+    terminal); yields predict_video's ``progress(done, total)`` callback."""
+    from tqdm import tqdm
+
+    from synthgroup.logs import progress_disabled
+
+    with tqdm(desc=desc, unit="frame", file=sys.stderr, leave=False, dynamic_ncols=True,
+              disable=progress_disabled("globalnet")) as bar:
+        def follow(done: int, total: int | None) -> None:
+            if total is not None and bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        yield follow
+
+
 # -------------------------------------------------------------------------------------- run
 def run(args: argparse.Namespace) -> int:
     # FFmpeg inside OpenCV would print its own lines ("moov atom not found", "partial file")
@@ -133,8 +152,9 @@ def run(args: argparse.Namespace) -> int:
     for r in image_results:
         print(f"{r.path}  {r.label_name:<8s} {_fmt_probs(r.probs)}")
     video_results = []
-    for v in videos:
-        r = predictor.predict_video(v, method=args.method, **sampling)
+    for i, v in enumerate(videos):
+        with _frames_bar(f"[{i + 1}/{len(videos)}] {v.name}") as progress:
+            r = predictor.predict_video(v, method=args.method, progress=progress, **sampling)
         video_results.append(r)
         extra = f"  [{r.note}]" if r.note else ""
         print(f"{r.path}  {r.label_name:<8s} {_fmt_probs(r.probs)}  ({args.method}, "

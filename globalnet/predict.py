@@ -346,9 +346,13 @@ class Predictor:
     # -- videos ---------------------------------------------------------------------------
     def predict_video(self, path, every: int | None = None, n: int | None = None,
                       all: bool = False, method: str = "mean",  # noqa: A002
-                      keep_frames: int = 0) -> VideoResult:
+                      keep_frames: int = 0,
+                      progress: Callable[[int, int | None], None] | None = None) -> VideoResult:
         """Per-frame probabilities and the video label (see module doc for sampling); with
-        ``keep_frames=k``, the pictures of ``k`` key frames in ``key_frames``."""
+        ``keep_frames=k``, the pictures of ``k`` key frames in ``key_frames``. ``progress``
+        is called after each scored batch with the frames scored so far and the number to
+        score (None when the container does not say; it may start again from 0 when OpenCV
+        decoded nothing and PyAV takes over)."""
         if method not in METHODS:
             raise GlobalNetError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
         sampling = sampling_mode(every, n, all)
@@ -359,19 +363,23 @@ class Predictor:
         if sampling["mode"] == "every":
             k_every = sampling["every"]
             wanted = lambda k: k % k_every == 0  # noqa: E731
+            expected = -(-claimed // k_every) if claimed else None
         elif sampling["mode"] == "n":
             total = claimed or count_frames(path, backend)
             chosen = set(uniform_indices(total, sampling["n"]))
             stop_after = max(chosen) if chosen else 0
             wanted = chosen.__contains__
+            expected = len(chosen)
         else:
             wanted = lambda k: True  # noqa: E731
+            expected = claimed or None
+        report = None if progress is None else (lambda done: progress(done, expected))  # noqa: E731
         stats, frames, keep = self._score_decoded(path, wanted, backend, fps, claimed,
-                                                  stop_after, keep_frames)
+                                                  stop_after, keep_frames, report)
         if not frames and backend == "opencv" and self.decoder == "auto":
             try:   # OpenCV opened the file but decoded nothing: give PyAV a chance
                 pstats, pframes, pkeep = self._score_decoded(path, wanted, "pyav", fps, claimed,
-                                                             stop_after, keep_frames)
+                                                             stop_after, keep_frames, report)
                 if pframes:
                     backend, stats, frames, keep = "pyav", pstats, pframes, pkeep
             except GlobalNetError:
@@ -396,7 +404,8 @@ class Predictor:
                            frames_claimed=claimed, methods=methods, sampling=sampling,
                            key_frames=keep.pictures(frames))
 
-    def _score_decoded(self, path, wanted, backend, fps, claimed, stop_after, keep_frames):
+    def _score_decoded(self, path, wanted, backend, fps, claimed, stop_after, keep_frames,
+                       report=None):
         stats = DecodeStats(fps=fps, claimed=claimed, backend=backend)
         frames: list[FrameResult] = []
         keep = _KeyFrameCandidates(keep_frames)
@@ -408,6 +417,8 @@ class Predictor:
                 frames.append(FrameResult(k, k / fps if fps else None, p, int(np.argmax(p))))
                 keep.offer(k, rgb, p)
             buf.clear()
+            if report is not None:
+                report(len(frames))
 
         decode = lambda: decode_frames(path, wanted, backend, stats, stop_after)  # noqa: E731
         source = prefetched(decode, self.batch_size) if self.prefetch else decode()

@@ -92,3 +92,102 @@ def test_setup_is_idempotent_and_progress_follows_the_level(capsys):
     configure_logging(p.parse_args(["-q"]))
     assert progress_disabled("globalnet") is True
     configure_logging(p.parse_args([]))
+
+
+# ------------------------------------------------------------------------------ progress bars
+class _Terminal:
+    """A stderr that says it is a terminal and keeps what was written."""
+
+    def __init__(self):
+        self.text = ""
+
+    def write(self, s):
+        self.text += s
+        return len(s)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture(scope="module")
+def clip_and_checkpoint(tmp_path_factory):
+    import cv2
+    import numpy as np
+    import torch
+
+    from globalnet.backbones import create_backbone, save_checkpoint
+    root = tmp_path_factory.mktemp("bars")
+    clip = root / "clip.avi"
+    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 5, (48, 48))
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        w.write(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8))
+    w.release()
+    torch.manual_seed(0)
+    return clip, save_checkpoint(root / "r18.pt", create_backbone("resnet18"), input_size=48)
+
+
+def test_predict_video_reports_its_progress(clip_and_checkpoint):
+    from globalnet.predict import Predictor
+    clip, ck = clip_and_checkpoint
+    calls = []
+    p = Predictor.from_checkpoint(ck, device="cpu", batch_size=5)
+    r = p.predict_video(clip, every=2, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(5, 6), (6, 6)] and len(r.frames) == 6
+    calls.clear()
+    p.predict_video(clip, n=4, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(4, 4)]
+
+
+@pytest.fixture
+def bars(monkeypatch):
+    """Every tqdm bar made meanwhile: [(desc, n, total, shown)] when it closes (a bar redraws
+    at most every 0.1 s, so its text is no reliable record). The test then calls
+    ``on_a_terminal(monkeypatch)``: pytest puts its own stderr back between setup and call."""
+    import tqdm
+    closed = []
+
+    class Recording(tqdm.tqdm):
+        def close(self):
+            if not getattr(self, "_recorded", False):
+                self._recorded = True
+                closed.append((getattr(self, "desc", None), self.n, self.total, not self.disable))
+            super().close()
+
+    monkeypatch.setattr(tqdm, "tqdm", Recording)
+    return closed
+
+
+def on_a_terminal(monkeypatch):
+    monkeypatch.setattr("sys.stderr", _Terminal())
+
+
+@pytest.mark.parametrize("flags, shown", [([], True), (["-q"], False)])
+def test_predict_command_shows_a_frame_bar_per_video(clip_and_checkpoint, monkeypatch, bars,
+                                                      flags, shown):
+    from globalnet import cli
+    on_a_terminal(monkeypatch)
+    clip, ck = clip_and_checkpoint
+    assert cli.main(["predict", "--checkpoint", str(ck), str(clip), "--device", "cpu",
+                     "--batch-size", "4", *flags]) == 0
+    desc = "[1/1] clip.avi" if shown else None           # (a disabled bar keeps no desc)
+    assert bars == [(desc, 12 if shown else 0, 12, shown)]
+
+
+@pytest.mark.parametrize("flags, shown", [([], True), (["-q"], False)])
+def test_frame_count_pass_shows_a_bar(tmp_path, monkeypatch, bars, flags, shown):
+    from globalnet.data.frame_index import FrameIndex
+    configure_logging(add_logging_args(argparse.ArgumentParser()).parse_args(flags))
+    monkeypatch.setattr("globalnet.video.count_frames", lambda path, *a: 7)
+    clips = []
+    for k in range(3):
+        clips.append((tmp_path / f"{k}.mp4", 0))
+        clips[-1][0].write_bytes(b"x")
+    on_a_terminal(monkeypatch)
+    index = FrameIndex.build(clips, cache_path=tmp_path / "cache.json", where="set", workers=2)
+    assert index.total == 21
+    assert bars == [("set: counting frames" if shown else None, 3 if shown else 0, 3, shown)]
+    configure_logging(add_logging_args(argparse.ArgumentParser()).parse_args([]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -25,6 +26,7 @@ import numpy as np
 from globalnet import video
 from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 from synthgroup.io import atomic_write_text, cache_root
+from synthgroup.logs import progress_disabled
 
 from .scan import NUM_CLASSES, listing
 
@@ -57,6 +59,14 @@ def _load_cache(file: Path) -> dict:
         return {}
     videos = data.get("videos")
     return videos if isinstance(videos, dict) else {}
+
+
+def _bar(total: int, where: str):
+    """The frame-count pass's tqdm bar on stderr: shown while ``globalnet``'s INFO lines are
+    (the command lines without -q) and stderr is a terminal."""
+    from tqdm import tqdm
+    return tqdm(total=total, desc=f"{where}: counting frames", unit="video", file=sys.stderr,
+                leave=False, dynamic_ncols=True, disable=progress_disabled(log.name))
 
 
 def _save_cache(file: Path, new: dict) -> None:
@@ -142,11 +152,13 @@ class FrameIndex:
             log.info("%s: counting frames of %d video(s) (cached afterwards)", where, len(todo))
             n_workers = max(1, min(workers or min(4, os.cpu_count() or 1), len(todo)))
             count = video.count_frames  # looked up once, so tests can count the calls
-            if n_workers == 1:
-                results = [count(videos[i][0]) for i in todo]
-            else:
-                with ThreadPoolExecutor(n_workers) as pool:
-                    results = list(pool.map(lambda i: count(videos[i][0]), todo))
+            with ThreadPoolExecutor(n_workers) as pool, _bar(len(todo), where) as bar:
+                counted = (pool.map(lambda i: count(videos[i][0]), todo) if n_workers > 1
+                           else (count(videos[i][0]) for i in todo))
+                results = []
+                for n in counted:
+                    results.append(n)
+                    bar.update()
             for i, n in zip(todo, results):
                 if n <= 0:
                     bad[i] = "no decodable video frames"
