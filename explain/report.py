@@ -6,6 +6,10 @@
     out/report.json     the same numbers, machine-readable
     out/img/*.png       every picture the page shows, referenced by relative paths
 
+Each input becomes a typed entry (:mod:`explain.entries`: :class:`~explain.entries.ImageEntry`,
+:class:`~explain.entries.VideoEntry`); :mod:`explain.report_page` renders the page from them
+with a jinja2 template (``explain/templates/report.html.j2``, autoescape on).
+
 Per image: the picture, its heatmap for the predicted class and for each class, the class
 probabilities, the true label and the **face focus** (see :mod:`explain.metrics`) when the image
 comes from a synthgroup folder (``DIR/images/x.jpg`` with ``DIR/metadata.jsonl`` naming
@@ -38,15 +42,14 @@ the user's umask.
 """
 from __future__ import annotations
 
-import html
 import json
 import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -54,11 +57,20 @@ from synthgroup.io import file_lock, remove_stale
 from synthgroup.labels import CLASS_NAMES
 
 from .base import ExplainError
+from .entries import (
+    Entry,
+    Faithfulness,
+    ImageEntry,
+    KeyFrame,
+    MapScore,
+    Panels,
+    VideoEntry,
+    jsonable,
+)
 
 _REPORT_FILES = ("index.html", "report.json", "img")
 PRIVACY_CHOICES = ("auto", "on", "off")
 PRIVACY_STYLES = ("pixelate", "blur")
-CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")
 MAX_SIDE = 640
 
 
@@ -187,43 +199,6 @@ class _SynthFolders:
 
 
 # ------------------------------------------------------------------------------ the report
-def _fmt(v, nd=3):
-    if v is None or (isinstance(v, float) and not np.isfinite(v)):
-        return "&ndash;"
-    return f"{v:.{nd}f}" if isinstance(v, float) else html.escape(str(v))
-
-
-def _probs_html(probs) -> str:
-    cells = []
-    for c, (name, col) in enumerate(zip(CLASS_NAMES, CLASS_COLOURS)):
-        p = float(probs[c])
-        cells.append(f'<div class="bar"><span class="lab">{name}</span><span class="track">'
-                     f'<span class="fill" style="width:{100 * p:.1f}%;background:{col}"></span>'
-                     f'</span><span class="num">{p:.3f}</span></div>')
-    return "".join(cells)
-
-
-_CSS = """
-body{font-family:sans-serif;margin:1.5em;color:#222;max-width:1200px}
-h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-top:1px solid #ccc;padding-top:.8em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;
-font-size:.9em;text-align:left}th{background:#f2f2f2}
-.row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
-figure{margin:0}figcaption{font-size:.85em;color:#444;max-width:320px}
-img{max-width:320px;height:auto;border:1px solid #ddd}img.wide{max-width:100%}
-.bar{display:flex;align-items:center;gap:6px;font-size:.85em;margin:2px 0}
-.lab{width:5.5em}.track{display:inline-block;width:160px;height:10px;background:#eee}
-.fill{display:block;height:10px}.num{width:3.5em}
-.note{color:#8a4b00;font-size:.9em}.priv{color:#555;font-size:.85em}
-"""
-
-
-def _figure(src: str, caption: str, cls: str = "") -> str:
-    c = f' class="{cls}"' if cls else ""
-    return (f'<figure><img{c} src="{html.escape(src)}" alt="{html.escape(caption)}">'
-            f"<figcaption>{caption}</figcaption></figure>")
-
-
 def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | None = None,
                  log: Callable[[str], None] | None = None) -> Path:
     """Write the report folder ``out`` (see module docstring); returns its path.
@@ -343,25 +318,26 @@ def _commit(tmp: Path, out: Path) -> None:
 
 
 def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, style: str,
-                  box=None):
-    """Write the base and per-class overlays; returns (base_src, [src per class], [focus]).
-    Face focus is measured inside ``box`` (x0, y0, x1, y1), the part the model saw."""
+                  box=None) -> tuple[Panels, list[MapScore | None]]:
+    """Write the base and per-class overlays; returns their panels and each map's score on the
+    faces of ``mask`` (``None`` without a mask). Scores are measured inside ``box`` (x0, y0, x1,
+    y1), the part the model saw."""
     from .metrics import face_focus_details
     base = privatize(rgb, style) if private else rgb
     base_src = _write_png(folder, f"{stem}_input.png", base)
     x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
-    srcs, focus = [], []
+    srcs, scores = [], []
     for c, name in enumerate(CLASS_NAMES[:len(res_maps)]):
         srcs.append(_write_png(folder, f"{stem}_{name.lower()}.png", overlay(base, res_maps[c])))
-        focus.append(face_focus_details(res_maps[c][y0:y1, x0:x1], mask[y0:y1, x0:x1])
-                     if mask is not None else None)
-    return base_src, srcs, focus
+        scores.append(MapScore(**face_focus_details(res_maps[c][y0:y1, x0:x1], mask[y0:y1, x0:x1]))
+                      if mask is not None else None)
+    return Panels(base_src, srcs), scores
 
 
-def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> list[dict]:
+def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> list[Entry]:
     from globalnet.predict import read_image_checked
     synth = _SynthFolders()
-    entries = []
+    entries: list[Entry] = []
     for i, p in enumerate(images):
         log(f"explaining image {p}")
         rgb = read_image_checked(p)
@@ -373,23 +349,21 @@ def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> lis
             mask = None
         private = opts.private("image")
         box = res.extra.get("crop_box")
-        base_src, srcs, focus = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, private,
-                                              opts.privacy_style, box)
-        entry = {"kind": "image", "input": str(p), "name": p.name, "anchor": f"input-{i}",
-                 "probs": [float(x) for x in probs], "label": pred, "label_name": CLASS_NAMES[pred],
-                 "truth": truth, "private": private, "base": base_src, "overlays": srcs,
-                 "face_focus": [f["focus"] if f else None for f in focus],
-                 "face_focus_details": focus, "extra": _jsonable(res.extra)}
-        if opts.faithfulness:
-            entry.update(_faithfulness(explainer, rgb, maps[pred], pred, opts, box))
-        entries.append(entry)
+        panels, scores = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, private,
+                                       opts.privacy_style, box)
+        faith = (_faithfulness(explainer, rgb, maps[pred], pred, opts, box)
+                 if opts.faithfulness else None)
+        entries.append(ImageEntry(input=str(p), name=p.name, anchor=f"input-{i}",
+                                  probs=[float(x) for x in probs], label=pred, private=private,
+                                  panels=panels, truth=truth, scores=scores, faithfulness=faith,
+                                  extra=jsonable(res.extra)))
     for j, v in enumerate(videos):
         entries.append(_explain_video(folder, j, Path(v), len(images), predictor, explainer,
                                       opts, log))
     return entries
 
 
-def _explain_video(folder, j, v, offset, predictor, explainer, opts, log) -> dict:
+def _explain_video(folder, j, v, offset, predictor, explainer, opts, log) -> VideoEntry:
     """Score video ``v`` and explain its key frames, with the pictures the predictor kept while
     scoring (each video is decoded once; at most ``key_frames + 3`` pictures in memory)."""
     from globalnet.timeline import plot_timeline
@@ -412,139 +386,63 @@ def _explain_video(folder, j, v, offset, predictor, explainer, opts, log) -> dic
         res = explainer.explain_image(rgb, "all")
         maps = res.maps[0]
         kp = res.probs[0]
-        base_src, srcs, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", rgb, maps, None,
-                                          private, opts.privacy_style)
-        keys.append({"index": fr.index, "time_s": fr.time_s, "probs": [float(x) for x in kp],
-                     "label": int(np.argmax(kp)), "timeline_probs": [float(x) for x in fr.probs],
-                     "base": base_src, "overlays": srcs})
-    return {"kind": "video", "input": str(v), "name": v.name, "anchor": f"input-{offset + j}",
-            "probs": [float(x) for x in r.probs], "label": int(r.label),
-            "label_name": CLASS_NAMES[int(r.label)], "truth": None,
-            "private": private, "timeline": f"img/{Path(tl).name}",
-            "method": r.method, "frames_used": len(r.frames),
-            "frames_decoded": r.frames_decoded, "fps": r.fps,
-            "truncated": bool(r.truncated), "note": r.note, "key_frames": keys,
-            "face_focus": [None] * len(CLASS_NAMES)}
+        panels, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", rgb, maps, None, private,
+                                  opts.privacy_style)
+        keys.append(KeyFrame(index=fr.index, time_s=fr.time_s, probs=[float(x) for x in kp],
+                             label=int(np.argmax(kp)),
+                             timeline_probs=[float(x) for x in fr.probs], panels=panels))
+    return VideoEntry(input=str(v), name=v.name, anchor=f"input-{offset + j}",
+                      probs=[float(x) for x in r.probs], label=int(r.label), private=private,
+                      timeline=f"img/{Path(tl).name}", method=r.method,
+                      frames_used=len(r.frames), frames_decoded=r.frames_decoded, fps=r.fps,
+                      truncated=bool(r.truncated), note=r.note, key_frames=keys)
 
 
-def _faithfulness(explainer, rgb, cam, target, opts, box=None) -> dict:
+def _faithfulness(explainer, rgb, cam, target, opts, box=None) -> Faithfulness:
     import cv2
+
     from .metrics import confidence_drop, road
     x = explainer.preprocess(rgb)
     h, w = x.shape[-2:]
     x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
     cam_in = cv2.resize(np.asarray(cam, np.float32)[y0:y1, x0:x1], (w, h),
                         interpolation=cv2.INTER_LINEAR)
-    return {"road": float(road(explainer.model, x, cam_in[None], [target],
-                               opts.road_percentiles)[0]),
-            "confidence_drop": float(confidence_drop(explainer.model, x, cam_in[None], [target])[0])}
+    return Faithfulness(
+        road=float(road(explainer.model, x, cam_in[None], [target], opts.road_percentiles)[0]),
+        confidence_drop=float(confidence_drop(explainer.model, x, cam_in[None], [target])[0]))
 
 
-def _jsonable(d):
-    return json.loads(json.dumps(d, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
-
-
-def _write_html(folder: Path, entries: list[dict], opts: ReportOptions, checkpoint, predictor,
-                explainer) -> None:
+def _focus_summary(entries: Sequence[Entry]) -> dict:
+    """Face focus per class over the images with masks: the predicted class's map grouped by
+    true label, and every class's map grouped by the class it explains."""
     from .metrics import face_focus_by_class
-    esc = html.escape
-    faith = opts.faithfulness
-    head = ["#", "input", "kind", "prediction"] + [f"P({n})" for n in CLASS_NAMES] + \
-        ["true label", "face focus (pred.)"] + (["ROAD", "conf. drop"] if faith else [])
-    rows = []
-    for k, e in enumerate(entries):
-        ff = e["face_focus"][e["label"]] if e["face_focus"] else None
-        cells = [str(k + 1), f'<a href="#{e["anchor"]}">{esc(e["name"])}</a>', e["kind"],
-                 f'<b style="color:{CLASS_COLOURS[e["label"]]}">{e["label_name"]}</b>']
-        cells += [_fmt(p) for p in e["probs"]]
-        cells += [CLASS_NAMES[e["truth"]] if e.get("truth") is not None else "&ndash;", _fmt(ff, 2)]
-        if faith:
-            cells += [_fmt(e.get("road")), _fmt(e.get("confidence_drop"))]
-        rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    summary = ('<table id="summary"><tr>' + "".join(f"<th>{esc(h)}</th>" for h in head) + "</tr>"
-               + "".join(rows) + "</table>")
+    with_masks = [e for e in entries if isinstance(e, ImageEntry) and e.has_masks]
+    if not with_masks:
+        return {}
+    n = len(CLASS_NAMES)
+    return {"by_true_label_predicted_map": face_focus_by_class(
+                [e.focus_of(e.label) for e in with_masks],
+                [e.truth if e.truth is not None else e.label for e in with_masks]),
+            "by_explained_class": face_focus_by_class(
+                [e.focus_of(c) for e in with_masks for c in range(n)],
+                [c for _ in with_masks for c in range(n)])}
 
-    # face focus per class: maps of the predicted class grouped by true label, and by the class
-    # each map explains
-    with_masks = [e for e in entries if e["kind"] == "image" and e["face_focus"][0] is not None]
-    focus_html = ""
-    stats: dict = {}
-    if with_masks:
-        by_truth = face_focus_by_class([e["face_focus"][e["label"]] for e in with_masks],
-                                       [e["truth"] if e["truth"] is not None else e["label"]
-                                        for e in with_masks])
-        by_map = face_focus_by_class([f for e in with_masks for f in e["face_focus"]],
-                                     [c for e in with_masks for c in range(len(e["face_focus"]))])
-        stats = {"by_true_label_predicted_map": by_truth, "by_explained_class": by_map}
-        trs = []
-        keys = [k for k in CLASS_NAMES if k in by_truth or k in by_map] + ["all"]
-        for key in keys:
-            a, b = by_truth.get(key), by_map.get(key)
-            trs.append(f"<tr><td>{esc(key)}</td><td>{_fmt(a['mean'], 2) if a else '&ndash;'}"
-                       f" (n={a['n'] if a else 0})</td><td>{_fmt(b['mean'], 2) if b else '&ndash;'}"
-                       f" (n={b['n'] if b else 0})</td></tr>")
-        focus_html = ("<h3>Face focus per class</h3><p>Share of heatmap energy on the faces "
-                      "divided by the faces' share of the image (1.0 = no preference for faces)."
-                      "</p><table><tr><th>class</th><th>predicted-class map, by true label</th>"
-                      "<th>map of that class, all images</th></tr>" + "".join(trs) + "</table>")
 
-    sections = []
-    for e in entries:
-        priv = ('<p class="priv">Privacy: the picture is pixelated/blurred under the heatmaps.</p>'
-                if e["private"] else "")
-        title = f'<h2 id="{e["anchor"]}">{esc(e["name"])} <small>({e["kind"]})</small></h2>'
-        if e["kind"] == "image":
-            truth = (f" &middot; true label: <b>{CLASS_NAMES[e['truth']]}</b>"
-                     if e.get("truth") is not None else "")
-            figs = [_figure(e["base"], "input" + (" (obscured)" if e["private"] else "")),
-                    _figure(e["overlays"][e["label"]],
-                            f"predicted: <b>{e['label_name']}</b>"
-                            + (f" &middot; face focus {_fmt(e['face_focus'][e['label']], 2)}"
-                               if e["face_focus"][e["label"]] is not None else ""))]
-            per_class = [_figure(src, f"{CLASS_NAMES[c]} map" + (
-                f" &middot; face focus {_fmt(e['face_focus'][c], 2)}"
-                if e["face_focus"][c] is not None else "")) for c, src in enumerate(e["overlays"])]
-            extra = ""
-            if faith:
-                extra = (f"<p>ROAD (combined, percentiles {list(opts.road_percentiles)}): "
-                         f"{_fmt(e.get('road'))} &middot; confidence drop: "
-                         f"{_fmt(e.get('confidence_drop'))}</p>")
-            sections.append(title + priv + f"<p>prediction <b>{e['label_name']}</b>{truth}</p>"
-                            + _probs_html(e["probs"]) + extra
-                            + '<div class="row">' + "".join(figs) + "</div><h4>Heatmap of each "
-                            "class</h4>" + '<div class="row">' + "".join(per_class) + "</div>")
-        else:
-            note = f'<p class="note">{esc(e["note"])}</p>' if e["note"] else ""
-            keys = []
-            for kf in e["key_frames"]:
-                t = f"{kf['time_s']:.2f} s" if kf["time_s"] is not None else f"frame {kf['index']}"
-                lab = CLASS_NAMES[kf["label"]]
-                keys.append(f"<h4>Key frame {kf['index']} ({t}) &middot; predicted <b>{lab}</b>"
-                            "</h4>" + _probs_html(kf["probs"]) + '<div class="row">'
-                            + _figure(kf["base"], "frame" + (" (obscured)" if e["private"] else ""))
-                            + "".join(_figure(src, f"{CLASS_NAMES[c]} map")
-                                      for c, src in enumerate(kf["overlays"])) + "</div>")
-            sections.append(title + priv + note
-                            + f"<p>video label <b>{e['label_name']}</b> ({esc(e['method'])} of "
-                            f"{e['frames_used']} sampled frames, {e['frames_decoded']} decoded)</p>"
-                            + _probs_html(e["probs"])
-                            + _figure(e["timeline"], "per-frame probabilities", "wide")
-                            + "".join(keys))
-
-    method = esc(explainer.name) + (" (approximate)" if explainer.approximate else "")
-    layer = esc(explainer.target_layer_name or "none")
-    page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{esc(opts.title)}</title><style>{_CSS}</style></head><body>"
-            f"<h1>{esc(opts.title)}</h1>"
-            f"<p>Checkpoint <code>{esc(Path(checkpoint).name)}</code> &middot; backbone "
-            f"<code>{esc(predictor.backbone)}</code> &middot; method <code>{method}</code> on layer "
-            f"<code>{layer}</code> &middot; {len(entries)} input(s) &middot; generated "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')}. Heatmaps are of whole frames; the model never "
-            f"sees detected faces.</p><h2>Summary</h2>{summary}{focus_html}"
-            + "".join(sections) + "</body></html>\n")
+def _write_html(folder: Path, entries: list[Entry], opts: ReportOptions, checkpoint, predictor,
+                explainer) -> None:
+    """``index.html`` (:func:`explain.report_page.render_page`) and ``report.json``."""
+    from .report_page import render_page
+    stats = _focus_summary(entries)
+    page = render_page(entries, title=opts.title, checkpoint=Path(checkpoint).name,
+                       backbone=predictor.backbone, method=explainer.name,
+                       approximate=explainer.approximate,
+                       target_layer=explainer.target_layer_name,
+                       generated=time.strftime("%Y-%m-%d %H:%M:%S"),
+                       faithfulness=opts.faithfulness, road_percentiles=opts.road_percentiles,
+                       focus_summary=stats)
     (folder / "index.html").write_text(page, encoding="utf-8")
     payload = {"checkpoint": str(checkpoint), "backbone": predictor.backbone,
                "method": explainer.name, "approximate": explainer.approximate,
-               "target_layer": explainer.target_layer_name, "options": _jsonable(asdict(opts)),
-               "face_focus_summary": stats, "inputs": _jsonable(entries)}
+               "target_layer": explainer.target_layer_name, "options": jsonable(asdict(opts)),
+               "face_focus_summary": stats, "inputs": [e.to_json() for e in entries]}
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
