@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="report folder (must not exist)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing report folder")
     r.add_argument("--privacy", choices=("auto", "on", "off"), default="auto",
-                   help="obscure the picture under the heatmaps (auto: on for videos)")
+                   help="obscure the pictures of an input and under its heatmaps (auto: every "
+                        "input that is not a synthgroup image, photos and videos alike)")
     r.add_argument("--privacy-style", choices=("pixelate", "blur"), default="pixelate")
     r.add_argument("--every", type=int, default=None, help="video: score every k-th frame")
     r.add_argument("--frames", type=int, default=None,

@@ -43,6 +43,18 @@ class MapScore:
 
 
 @dataclass
+class Obscuring:
+    """How an input's pictures were obscured (:func:`explain.report.privatize`) and why:
+    ``reason`` is ``"not synthetic"`` (the default, ``--privacy auto``) or ``"--privacy on"``."""
+    style: str
+    block: int
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"style": self.style, "block": self.block, "reason": self.reason}
+
+
+@dataclass
 class Faithfulness:
     """ROAD and confidence drop of the predicted class's map (:mod:`explain.metrics`)."""
     road: float
@@ -51,14 +63,21 @@ class Faithfulness:
 
 @dataclass(kw_only=True)
 class Entry:
-    """What every input of a report has: its path, anchor, class probabilities and label."""
+    """What every input of a report has: its path, anchor, class probabilities and label, whether
+    it is synthetic (a synthgroup image) and how its pictures were obscured (``None``: shown as
+    they are)."""
     input: str
     name: str
     anchor: str
     probs: list[float]
     label: int
-    private: bool
+    synthetic: bool = False
+    obscured: Obscuring | None = None
     kind: ClassVar[str] = ""
+
+    @property
+    def private(self) -> bool:
+        return self.obscured is not None
 
     @property
     def label_name(self) -> str:
@@ -76,7 +95,9 @@ class Entry:
     def _head(self) -> dict:
         return {"kind": self.kind, "input": self.input, "name": self.name, "anchor": self.anchor,
                 "probs": [float(p) for p in self.probs], "label": self.label,
-                "label_name": self.label_name}
+                "label_name": self.label_name, "synthetic": self.synthetic,
+                "private": self.private,
+                "obscured": self.obscured.to_json() if self.obscured else None}
 
 
 @dataclass(kw_only=True)
@@ -105,7 +126,7 @@ class ImageEntry(Entry):
     def to_json(self) -> dict:
         n = len(self.panels.overlays)
         scores = self.scores or [None] * n
-        row = {**self._head(), "truth": self.truth, "private": self.private,
+        row = {**self._head(), "truth": self.truth,
                "base": self.panels.base, "overlays": list(self.panels.overlays),
                "face_focus": [s.focus if s else None for s in scores],
                "face_focus_details": [s.to_json() if s else None for s in scores],
@@ -150,7 +171,7 @@ class VideoEntry(Entry):
     kind: ClassVar[str] = "video"
 
     def to_json(self) -> dict:
-        return {**self._head(), "truth": None, "private": self.private,
+        return {**self._head(), "truth": None,
                 "timeline": self.timeline, "method": self.method,
                 "frames_used": self.frames_used, "frames_decoded": self.frames_decoded,
                 "fps": self.fps, "truncated": self.truncated, "note": self.note,

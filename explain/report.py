@@ -24,13 +24,19 @@ The model sees each frame through its one preprocessing (the same as ``globalnet
 shorter side to ``size*256/224``, centre crop): the heatmap covers that crop and is blank
 outside it, and face focus and ROAD are computed inside the crop.
 
-**Privacy** (``privacy="auto"|"on"|"off"``; auto = on for videos, off for images): the picture
-under every heatmap (and the plain picture shown beside it) is pixelated (default) or blurred.
+**Privacy by default** (``privacy="auto"|"on"|"off"``): ``auto`` (the default) obscures every
+input that is not synthetic - photos and video frames alike - and shows synthgroup images as they
+are (an image is synthetic when it lies in a synthgroup folder, ``DIR/images/x.jpg`` with a
+``DIR/metadata.jsonl`` row for it; its faces are generated, nobody's); ``on`` obscures every
+input, ``off`` none. The picture shown and the picture under every heatmap are pixelated
+(default) or blurred, and the page says, per input, what was obscured and why.
 The *whole* frame is obscured, not just faces: finding faces would need a face detector, which
 this global, face-free toolkit must not use, and obscuring only the regions of high CAM energy
-would leave every face the model did not look at in plain view. Pixel blocks are ``1/16`` of the
-shorter side (at least 6 px) - coarser than a face's features in a group picture - so a report
-can be shared without showing students' faces; the heatmap still shows where the model looked.
+would leave every face the model did not look at in plain view. The cells are ``1/8`` of the
+shorter side (at least 8 px): coarse enough that even a face filling the frame is a few cells
+wide, so OpenCV's Haar face detector finds no face in any picture a report writes
+(``tests/test_report.py`` checks it on a photo where it finds several); the heatmap still shows
+where the model looked.
 
 **Atomic**: the report is built in a temporary folder beside ``out`` and renamed at the end; on
 any error (unreadable, zero-length or truncated video, unsupported or damaged image, checkpoint
@@ -57,41 +63,43 @@ from synthgroup.io import file_lock, remove_stale
 from synthgroup.labels import CLASS_NAMES
 
 from .base import ExplainError
-from .entries import (
-    Entry,
-    Faithfulness,
-    ImageEntry,
-    KeyFrame,
-    MapScore,
-    Panels,
-    VideoEntry,
-    jsonable,
-)
+from .entries import (Entry, Faithfulness, ImageEntry, KeyFrame, MapScore, Obscuring, Panels,
+                      VideoEntry, jsonable)
 
 _REPORT_FILES = ("index.html", "report.json", "img")
 PRIVACY_CHOICES = ("auto", "on", "off")
 PRIVACY_STYLES = ("pixelate", "blur")
 MAX_SIDE = 640
+#: ``blur``: Gaussian sigma, in cells of :func:`privacy_block`, applied to the cell colours
+BLUR_CELLS = 2.0
 
 
 # ------------------------------------------------------------------------------ pictures
-def privatize(rgb: np.ndarray, style: str = "pixelate", block: int | None = None) -> np.ndarray:
-    """Obscure the whole frame (see module docstring for why the whole frame).
+def privacy_block(h: int, w: int) -> int:
+    """Cell size (px) of :func:`privatize` for an ``h`` x ``w`` picture: 1/8 of the shorter side,
+    at least 8 px."""
+    return max(8, min(h, w) // 8)
 
-    ``pixelate``: mean colour of ``block`` x ``block`` cells (default ``max(6, min(H, W) // 16)``);
-    ``blur``: Gaussian blur with sigma = ``block / 2``.
+
+def privatize(rgb: np.ndarray, style: str = "pixelate", block: int | None = None) -> np.ndarray:
+    """Obscure the whole frame (see module docstring for why the whole frame and how coarse).
+
+    Both styles keep only the mean colours of ``block`` x ``block`` cells (default
+    :func:`privacy_block`): ``pixelate`` shows the cells, ``blur`` blurs them further (sigma
+    :data:`BLUR_CELLS` cells) and interpolates smoothly between them - a colour wash, since a
+    smooth picture lets a face detector find faces in much coarser cells than hard blocks do.
     """
     import cv2
     if style not in PRIVACY_STYLES:
         raise ExplainError(f"privacy style must be one of {', '.join(PRIVACY_STYLES)}, not {style!r}")
     h, w = rgb.shape[:2]
-    block = int(block or max(6, min(h, w) // 16))
+    block = int(block or privacy_block(h, w))
+    small = cv2.resize(rgb, (max(1, round(w / block)), max(1, round(h / block))),
+                       interpolation=cv2.INTER_AREA)
     if style == "pixelate":
-        small = cv2.resize(rgb, (max(1, round(w / block)), max(1, round(h / block))),
-                           interpolation=cv2.INTER_AREA)
         return cv2.resize(small, (w, h), interpolation=cv2.INTER_NEAREST)
-    k = 2 * int(round(1.5 * block)) + 1
-    return cv2.GaussianBlur(rgb, (k, k), block / 2)
+    small = cv2.GaussianBlur(small, (0, 0), BLUR_CELLS, borderType=cv2.BORDER_REFLECT)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def overlay(rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.5) -> np.ndarray:
@@ -156,23 +164,38 @@ class ReportOptions:
         if self.key_frames < 1:
             raise ExplainError(f"key_frames must be >= 1, not {self.key_frames}")
 
-    def private(self, kind: str) -> bool:
-        return self.privacy == "on" or (self.privacy == "auto" and kind == "video")
+    def obscuring(self, synthetic: bool, shape: tuple[int, ...]) -> Obscuring | None:
+        """How to obscure an input's ``shape`` pictures; ``None``: not at all. ``auto``: every
+        input that is not synthetic."""
+        if self.privacy == "off" or (self.privacy == "auto" and synthetic):
+            return None
+        return Obscuring(self.privacy_style, privacy_block(*shape[:2]),
+                         "--privacy on" if synthetic else "not synthetic")
 
 
 # ------------------------------------------------------------------------------ masks
+@dataclass
+class SynthTruth:
+    """What a synthgroup folder records of one of its images: the label and the face mask
+    (``None`` where missing or unreadable)."""
+    label: int | None
+    mask: np.ndarray | None
+
+
 class _SynthFolders:
-    """Ground truth (mask, label) of images inside synthgroup folders, by image path."""
+    """Synthetic images, by image path: those inside a synthgroup folder (``DIR/images/x.jpg``
+    with a ``DIR/metadata.jsonl`` row naming ``images/x.jpg``), with their ground truth."""
 
     def __init__(self):
         self._rows: dict[Path, dict[str, dict]] = {}
 
-    def lookup(self, image: Path) -> tuple[np.ndarray | None, int | None]:
+    def lookup(self, image: Path) -> SynthTruth | None:
+        """The ground truth of a synthetic image; ``None`` for any other image."""
         image = Path(image).resolve()
         folder = image.parent.parent
         meta = folder / "metadata.jsonl"
         if image.parent.name != "images" or not meta.is_file():
-            return None, None
+            return None
         if folder not in self._rows:
             rows = {}
             for line in meta.read_text().splitlines():
@@ -182,12 +205,12 @@ class _SynthFolders:
                         r = json.loads(line)
                     except json.JSONDecodeError:
                         continue
-                    if "file_name" in r:
+                    if isinstance(r, dict) and "file_name" in r:
                         rows[str(r["file_name"])] = r
             self._rows[folder] = rows
         row = self._rows[folder].get(f"images/{image.name}")
         if row is None:
-            return None, None
+            return None
         label = row.get("label")
         mask = None
         if row.get("mask_file_name"):
@@ -195,7 +218,7 @@ class _SynthFolders:
             m = cv2.imread(str(folder / row["mask_file_name"]), cv2.IMREAD_UNCHANGED)
             if m is not None:
                 mask = m if m.ndim == 2 else m[..., 0]
-        return mask, (int(label) if isinstance(label, int) else None)
+        return SynthTruth(int(label) if isinstance(label, int) else None, mask)
 
 
 # ------------------------------------------------------------------------------ the report
@@ -317,13 +340,13 @@ def _commit(tmp: Path, out: Path) -> None:
         os.rename(tmp, out)
 
 
-def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, private: bool, style: str,
+def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, obscuring: Obscuring | None,
                   box=None) -> tuple[Panels, list[MapScore | None]]:
-    """Write the base and per-class overlays; returns their panels and each map's score on the
-    faces of ``mask`` (``None`` without a mask). Scores are measured inside ``box`` (x0, y0, x1,
-    y1), the part the model saw."""
+    """Write the base (obscured as ``obscuring`` says) and per-class overlays over it; returns
+    their panels and each map's score on the faces of ``mask`` (``None`` without a mask).
+    Scores are measured inside ``box`` (x0, y0, x1, y1), the part the model saw."""
     from .metrics import face_focus_details
-    base = privatize(rgb, style) if private else rgb
+    base = privatize(rgb, obscuring.style, obscuring.block) if obscuring else rgb
     base_src = _write_png(folder, f"{stem}_input.png", base)
     x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
     srcs, scores = [], []
@@ -344,18 +367,20 @@ def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> lis
         res = explainer.explain_image(rgb, "all")
         maps, probs = res.maps[0], res.probs[0]
         pred = int(np.argmax(probs))
-        mask, truth = synth.lookup(p)
+        truth = synth.lookup(p)
+        mask = truth.mask if truth is not None else None
         if mask is not None and mask.shape != rgb.shape[:2]:
             mask = None
-        private = opts.private("image")
+        obscured = opts.obscuring(truth is not None, rgb.shape)
         box = res.extra.get("crop_box")
-        panels, scores = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, private,
-                                       opts.privacy_style, box)
+        panels, scores = _class_panels(folder, f"i{i:03d}", rgb, maps, mask, obscured, box)
         faith = (_faithfulness(explainer, rgb, maps[pred], pred, opts, box)
                  if opts.faithfulness else None)
         entries.append(ImageEntry(input=str(p), name=p.name, anchor=f"input-{i}",
-                                  probs=[float(x) for x in probs], label=pred, private=private,
-                                  panels=panels, truth=truth, scores=scores, faithfulness=faith,
+                                  probs=[float(x) for x in probs], label=pred,
+                                  synthetic=truth is not None, obscured=obscured,
+                                  panels=panels, truth=truth.label if truth else None,
+                                  scores=scores, faithfulness=faith,
                                   extra=jsonable(res.extra)))
     for j, v in enumerate(videos):
         entries.append(_explain_video(folder, j, Path(v), len(images), predictor, explainer,
@@ -379,20 +404,21 @@ def _explain_video(folder, j, v, offset, predictor, explainer, opts, log) -> Vid
     log(f"explaining key frames of {v}")
     stem = f"v{j:03d}"
     tl = plot_timeline(r, folder / "img" / f"{stem}_timeline.png")
-    private = opts.private("video")
+    shape = next(iter(r.key_frames.values())).shape if r.key_frames else (0, 0)
+    obscured = opts.obscuring(False, shape)              # a video is never synthetic
     keys = []
     for fr in (f for f in r.frames if f.index in r.key_frames):
         rgb = r.key_frames[fr.index]
         res = explainer.explain_image(rgb, "all")
         maps = res.maps[0]
         kp = res.probs[0]
-        panels, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", rgb, maps, None, private,
-                                  opts.privacy_style)
+        panels, _ = _class_panels(folder, f"{stem}_f{fr.index:06d}", rgb, maps, None, obscured)
         keys.append(KeyFrame(index=fr.index, time_s=fr.time_s, probs=[float(x) for x in kp],
                              label=int(np.argmax(kp)),
                              timeline_probs=[float(x) for x in fr.probs], panels=panels))
     return VideoEntry(input=str(v), name=v.name, anchor=f"input-{offset + j}",
-                      probs=[float(x) for x in r.probs], label=int(r.label), private=private,
+                      probs=[float(x) for x in r.probs], label=int(r.label),
+                      obscured=obscured,
                       timeline=f"img/{Path(tl).name}", method=r.method,
                       frames_used=len(r.frames), frames_decoded=r.frames_decoded, fps=r.fps,
                       truncated=bool(r.truncated), note=r.note, key_frames=keys)
@@ -439,7 +465,8 @@ def _write_html(folder: Path, entries: list[Entry], opts: ReportOptions, checkpo
                        target_layer=explainer.target_layer_name,
                        generated=time.strftime("%Y-%m-%d %H:%M:%S"),
                        faithfulness=opts.faithfulness, road_percentiles=opts.road_percentiles,
-                       focus_summary=stats)
+                       focus_summary=stats, privacy=opts.privacy,
+                       privacy_style=opts.privacy_style)
     (folder / "index.html").write_text(page, encoding="utf-8")
     payload = {"checkpoint": str(checkpoint), "backbone": predictor.backbone,
                "method": explainer.name, "approximate": explainer.approximate,

@@ -62,11 +62,13 @@ def focus_rows(summary: dict) -> list[tuple[str, dict | None, dict | None]]:
 def render_page(entries: Sequence[Entry], *, title: str, checkpoint: str, backbone: str,
                 method: str, approximate: bool, target_layer: str | None, generated: str,
                 faithfulness: bool, road_percentiles: Sequence[int],
-                focus_summary: dict) -> str:
+                focus_summary: dict, privacy: str = "auto",
+                privacy_style: str = "pixelate") -> str:
     """The report's HTML page for ``entries`` (see ``templates/report.html.j2``)."""
+    from markupsafe import Markup
     return environment().get_template(TEMPLATE).render(
         entries=list(entries), title=title, checkpoint=checkpoint, backbone=backbone,
         method=method, approximate=approximate, target_layer=target_layer, generated=generated,
         faithfulness=faithfulness, road_percentiles=list(road_percentiles),
         focus_rows=focus_rows(focus_summary), class_names=CLASS_NAMES, colours=CLASS_COLOURS,
-        css=CSS)
+        privacy=privacy, privacy_style=privacy_style, css=Markup(CSS))

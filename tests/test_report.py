@@ -2,7 +2,13 @@
 estimate, face focus and pointing game of synthetic inputs."""
 from __future__ import annotations
 
-from explain.entries import ImageEntry, MapScore, Panels, VideoEntry
+import json
+
+import cv2
+import pytest
+from test_explain import _report, workspace  # noqa: F401  (the module fixture)
+
+from explain.entries import ImageEntry, MapScore, Obscuring, Panels, VideoEntry
 from explain.report_page import render_page
 
 
@@ -17,12 +23,74 @@ def test_page_escapes_every_name_from_the_inputs():
     panels = Panels("img/i000_input.png", [f"img/i000_{c}.png" for c in "abc"])
     evil = '<script>alert("x")</script>&.jpg'
     e = ImageEntry(input=evil, name=evil, anchor="input-0", probs=[0.2, 0.3, 0.5], label=2,
-                   private=False, panels=panels, truth=0,
+                   synthetic=True, panels=panels, truth=0,
                    scores=[MapScore(focus=1.5, energy_share=0.3, area_share=0.2, faces=2)] * 3)
     v = VideoEntry(input="v.mp4", name="v.mp4", anchor="input-1", probs=[0.1, 0.1, 0.8], label=2,
-                   private=True, timeline="img/v000_timeline.png", method="mean", frames_used=4,
+                   obscured=Obscuring("pixelate", 8, "not synthetic"), timeline="img/v000_timeline.png", method="mean", frames_used=4,
                    frames_decoded=10, note="<i>cut</i>")
     page = _page([e, v], title="A & B")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<i>cut</i>" not in page
     assert "<title>A &amp; B</title>" in page
     assert e.to_json()["face_focus"] == [1.5] * 3 and v.to_json()["face_focus"] == [None] * 3
+
+
+# ------------------------------------------------------------------------------ privacy
+def _haar_faces(rgb) -> int:
+    """Faces OpenCV's frontal Haar cascade finds in an RGB picture, as grey and as equalised
+    grey (scale step 1.05, 3 neighbours, 16 px and up: more sensitive than its defaults)."""
+    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+    assert not cascade.empty()
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return sum(len(cascade.detectMultiScale(g, scaleFactor=1.05, minNeighbors=3, minSize=(16, 16)))
+               for g in (grey, cv2.equalizeHist(grey)))
+
+
+@pytest.fixture(scope="module")
+def group_photo(workspace):  # noqa: F811
+    """A real-looking group picture - synthgroup's procedural faces, large - saved as a plain
+    photo (no synthgroup folder around it, so not synthetic), and a short video of it."""
+    from synthgroup import GenConfig, Sources, make_sample
+    cfg = GenConfig(size=(360, 480), seed=3, faces_per_image=(3, 4), face_size=(0.3, 0.4))
+    rgb = make_sample(cfg, Sources(cfg), 0).image
+    folder = workspace["root"] / "photos"
+    folder.mkdir()
+    photo = folder / "class_photo.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    video = folder / "class_clip.avi"
+    w = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, rgb.shape[1::-1])
+    for _ in range(6):
+        w.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    w.release()
+    return {"photo": photo, "video": video, "rgb": rgb}
+
+
+def _written_pictures(out):
+    pictures = sorted((out / "img").glob("*.png"))
+    assert pictures
+    return {p.name: cv2.cvtColor(cv2.imread(str(p)), cv2.COLOR_BGR2RGB) for p in pictures}
+
+
+@pytest.mark.parametrize("style", ["pixelate", "blur"])
+def test_no_face_is_found_in_any_picture_of_a_default_report(workspace, group_photo, style):  # noqa: F811
+    assert _haar_faces(group_photo["rgb"]) >= 2               # the detector does find the faces
+    out = workspace["root"] / f"rep_private_{style}"
+    assert _report(workspace, out, "--frames", "2", "--key-frames", "2", "--privacy-style", style,
+                   inputs=[group_photo["photo"], group_photo["video"]]) == 0
+    pictures = {n: p for n, p in _written_pictures(out).items() if not n.endswith("_timeline.png")}
+    assert any(n.startswith("i000_") for n in pictures) and any(n.startswith("v000_") for n in pictures)
+    assert {n: _haar_faces(p) for n, p in pictures.items() if _haar_faces(p)} == {}
+    data = json.loads((out / "report.json").read_text())
+    assert [(e["synthetic"], e["private"], e["obscured"]["style"], e["obscured"]["reason"])
+            for e in data["inputs"]] == [(False, True, style, "not synthetic")] * 2
+    page = (out / "index.html").read_text()
+    assert page.count("<b>Obscured:</b>") == 2 and "private by default" in page
+
+
+def test_privacy_off_shows_the_faces(workspace, group_photo):  # noqa: F811
+    """The check above can fail: without obscuring, the report's pictures show the faces."""
+    out = workspace["root"] / "rep_private_off"
+    assert _report(workspace, out, "--privacy", "off", inputs=[group_photo["photo"]]) == 0
+    assert _haar_faces(_written_pictures(out)["i000_input.png"]) >= 2
+    data = json.loads((out / "report.json").read_text())
+    assert data["inputs"][0]["obscured"] is None
+    assert "Not obscured (<code>--privacy off</code>)" in (out / "index.html").read_text()
