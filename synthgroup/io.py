@@ -5,7 +5,7 @@ lives under, and a TOML dump."""
 from __future__ import annotations
 
 import errno
-import fcntl
+import glob
 import json
 import os
 import shutil
@@ -14,6 +14,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+
+from filelock import lock_descriptor, unlock_descriptor
 
 
 # ------------------------------------------------------------------------------ atomic writes
@@ -101,39 +103,114 @@ def holder_note() -> str:
 @contextmanager
 def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = True,
               note: str | None = None) -> Iterator[int]:
-    """``flock`` the file ``path`` (created if missing) for the block; yields its descriptor.
+    """Lock the file ``path`` (created if missing) for the block; yields its descriptor.
 
-    ``shared`` locks coexist with each other, an exclusive one with nothing. ``wait=False``
-    raises :class:`FolderBusy` at once instead of waiting. ``note`` (exclusive locks) is written
-    into the file so a refused process can name the holder. The lock dies with the process (a
-    SIGKILL too) and is inherited by forked children, who keep it alive while they run.
+    The lock is the operating system's, taken through ``filelock`` (``flock`` on Unix,
+    ``LockFileEx`` on Windows): it dies with the process (a SIGKILL too), and on Unix a forked
+    child inherits it and keeps it alive while it runs. An exclusive lock excludes every other
+    one on ``path``; ``wait=False`` raises :class:`FolderBusy` at once instead of waiting.
+    ``note`` is written into the file so a refused process can name the holder.
+
+    ``shared`` locks coexist with each other: each holder locks a file of its own beside
+    ``path`` (``NAME.shared-PID-RANDOM``, removed when the block ends), and :func:`is_locked`
+    of ``path`` sees them all. They do not hold off an exclusive lock of ``path``.
     """
     path = Path(path)
+    if shared:
+        with _shared_lock(path) as fd:
+            yield fd
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        flags = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+        if not lock_descriptor(fd, blocking=wait):
+            raise FolderBusy(path, _holder_note(path))
         try:
-            fcntl.flock(fd, flags)
-        except BlockingIOError:
-            raise FolderBusy(path, _holder_note(path)) from None
-        if note is not None and not shared:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, note.encode("utf-8", "replace"), 0)
-        yield fd
+            if note is not None:
+                _write_note(fd, note)
+            yield fd
+        finally:
+            _unlock(fd)
     finally:
         os.close(fd)
 
 
+def _unlock(fd: int) -> None:
+    # On Unix closing the descriptor releases the lock, unless a forked child still holds a copy
+    # of it (then the lock lives on with the child, as documented); Windows wants it explicit.
+    if os.name == "nt":
+        unlock_descriptor(fd)
+
+
+def _write_note(fd: int, note: str) -> None:
+    """The holder's note from byte 1 on: Windows keeps byte 0 (the locked range) unreadable for
+    other processes, and readers (:func:`_read_note`) skip it."""
+    os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)
+    os.write(fd, b"\n" + note.encode("utf-8", "replace"))
+
+
+@contextmanager
+def _shared_lock(path: Path, grace: float = 60.0) -> Iterator[int]:
+    """One holder of a shared lock of ``path``: an exclusive lock on a file of its own beside
+    it. Holder files that no process locks any more (left by killed holders) and that are older
+    than ``grace`` seconds (a new holder locks its file right after creating it) are removed."""
+    for old in shared_holders(path):
+        try:
+            if not _locked(old) and time.time() - old.stat().st_mtime > grace:
+                old.unlink()
+        except OSError:
+            pass
+    mine = path.with_name(f"{path.name}{_SHARED}{os.getpid()}-{os.urandom(4).hex()}")
+    fd = os.open(mine, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        lock_descriptor(fd, blocking=True)     # a new file: nobody else can hold it
+        try:
+            yield fd
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+        try:
+            mine.unlink()
+        except OSError:
+            pass
+
+
+_SHARED = ".shared-"
+
+
+def shared_holders(path: str | os.PathLike) -> list[Path]:
+    """The files of the shared locks of ``path`` (live or left by killed processes)."""
+    path = Path(path)
+    try:
+        return sorted(path.parent.glob(f"{glob.escape(path.name)}{_SHARED}*"))
+    except OSError:
+        return []
+
+
+def is_shared_holder(file: str | os.PathLike, path: str | os.PathLike) -> bool:
+    """Whether ``file`` is (named as) the file of a shared lock of ``path``."""
+    file, path = Path(file), Path(path)
+    return file.parent == path.parent and file.name.startswith(f"{path.name}{_SHARED}")
+
+
 def is_locked(path: str | os.PathLike) -> bool:
-    """Whether some live process holds a lock on the file ``path`` (False if it does not exist)."""
+    """Whether some live process holds a lock on the file ``path``, exclusive or shared (False if
+    there is none)."""
+    path = Path(path)
+    return _locked(path) or any(_locked(p) for p in shared_holders(path))
+
+
+def _locked(path: Path) -> bool:
+    """Whether some live process locks the file ``path`` (False if it does not exist)."""
     try:
         fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return False
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return False
-    except BlockingIOError:
+        if lock_descriptor(fd, blocking=False):
+            _unlock(fd)
+            return False
         return True
     finally:
         os.close(fd)
@@ -153,7 +230,9 @@ def _holder_note(path: Path, patience: float = 1.0) -> str:
 
 def _read_note(path: Path) -> str:
     try:
-        return path.read_text(errors="replace").strip()
+        with open(path, "rb") as f:
+            f.seek(1)                       # byte 0 is the lock's (see _write_note)
+            return f.read().decode("utf-8", "replace").strip()
     except OSError:
         return ""
 

@@ -37,8 +37,8 @@ from .card import dataset_card
 from .compose import Sources, make_sample
 from .config import GenConfig
 from .errors import SynthGroupError
-from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked, to_toml,
-                 write_json)
+from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked,
+                 is_shared_holder, to_toml, write_json)
 from .labels import CLASS_NAMES
 
 CHUNK = 100
@@ -115,8 +115,10 @@ def _check_foreign(out: Path) -> None:
     """Refuse a file, or a folder of someone else's files, before anything is created in it."""
     if out.exists() and not out.is_dir():
         raise SynthGroupError(f"output path {out} exists and is not a folder")
-    def ours(p: Path) -> bool:   # what a claim that failed before its manifest may leave,
-        return (p.name in _LOCKS    # or a live claim's manifest before its rename (temp_name)
+    # ours: what a claim that failed before its manifest may leave (locks, the files of the
+    # shared .active lock, empty subfolders), or a live claim's manifest before its rename
+    def ours(p: Path) -> bool:
+        return (p.name in _LOCKS or is_shared_holder(p, out / ".active")
                 or (p.name.startswith(".manifest.json.tmp-") and p.is_file())
                 or (p.name in _SUBFOLDERS and p.is_dir() and not any(p.iterdir())))
 
