@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="obscure the pictures of an input and under its heatmaps (auto: every "
                         "input that is not a synthgroup image, photos and videos alike)")
     r.add_argument("--privacy-style", choices=("pixelate", "blur"), default="pixelate")
+    r.add_argument("--limit", type=int, default=None, metavar="N",
+                   help="explain at most N inputs: the first N, images before videos (a folder "
+                        "counts as the files in it)")
     r.add_argument("--every", type=int, default=None, help="video: score every k-th frame")
     r.add_argument("--frames", type=int, default=None,
                    help="video: score N frames spread over the video (default 32)")
@@ -126,7 +129,8 @@ def _run(args) -> int:
                              privacy=args.privacy, privacy_style=args.privacy_style,
                              every=args.every, frames=args.frames, key_frames=args.key_frames,
                              faithfulness=args.faithfulness, device=args.device,
-                             overwrite=args.overwrite, allow_truncated=args.allow_truncated)
+                             overwrite=args.overwrite, allow_truncated=args.allow_truncated,
+                             limit=args.limit)
         log = None if args.quiet else logging.getLogger("explain").info
         out = build_report(args.checkpoint, _inputs(args), args.out, opts, log=log)
         print(out / "index.html")

@@ -63,12 +63,15 @@ def render_page(entries: Sequence[Entry], *, title: str, checkpoint: str, backbo
                 method: str, approximate: bool, target_layer: str | None, generated: str,
                 faithfulness: bool, road_percentiles: Sequence[int],
                 focus_summary: dict, privacy: str = "auto",
-                privacy_style: str = "pixelate") -> str:
-    """The report's HTML page for ``entries`` (see ``templates/report.html.j2``)."""
+                privacy_style: str = "pixelate", left_out: int = 0,
+                limit: int | None = None) -> str:
+    """The report's HTML page for ``entries`` (see ``templates/report.html.j2``);
+    ``left_out``: inputs found but not explained because of ``--limit limit``."""
     from markupsafe import Markup
     return environment().get_template(TEMPLATE).render(
         entries=list(entries), title=title, checkpoint=checkpoint, backbone=backbone,
         method=method, approximate=approximate, target_layer=target_layer, generated=generated,
         faithfulness=faithfulness, road_percentiles=list(road_percentiles),
         focus_rows=focus_rows(focus_summary), class_names=CLASS_NAMES, colours=CLASS_COLOURS,
-        privacy=privacy, privacy_style=privacy_style, css=Markup(CSS))
+        privacy=privacy, privacy_style=privacy_style, left_out=left_out, limit=limit,
+        css=Markup(CSS))

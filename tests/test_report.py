@@ -8,6 +8,7 @@ import cv2
 import pytest
 from test_explain import _report, workspace  # noqa: F401  (the module fixture)
 
+from explain.cli import main as explain_main
 from explain.entries import ImageEntry, MapScore, Obscuring, Panels, VideoEntry
 from explain.report_page import render_page
 
@@ -94,3 +95,38 @@ def test_privacy_off_shows_the_faces(workspace, group_photo):  # noqa: F811
     data = json.loads((out / "report.json").read_text())
     assert data["inputs"][0]["obscured"] is None
     assert "Not obscured (<code>--privacy off</code>)" in (out / "index.html").read_text()
+
+
+# ------------------------------------------------------------------------------ --limit, estimate
+def test_limit_explains_the_first_inputs_and_says_so(workspace, capsys):  # noqa: F811
+    out = workspace["root"] / "rep_limit"
+    capsys.readouterr()
+    assert explain_main(["report", "--checkpoint", str(workspace["ck"]), str(workspace["synth"]),
+                         str(workspace["video"]), "--out", str(out), "--method", "gradcam",
+                         "--limit", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "--limit 2: explaining the first 2 of 3 inputs" in err
+    # the first image is timed, the rest estimated from it, before the rest is explained
+    estimate = next(line for line in err.splitlines() if "should take about" in line)
+    assert "the first image took" in estimate and "the other image" in estimate
+    assert err.index("should take about") < err.index("000001.jpg")
+    data = json.loads((out / "report.json").read_text())
+    assert [e["kind"] for e in data["inputs"]] == ["image", "image"] and data["inputs_found"] == 3
+    assert 'id="limit"' in (out / "index.html").read_text()
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_bad_limit_is_one_message(workspace, capsys, value):  # noqa: F811
+    out = workspace["root"] / f"rep_limit_{value}"
+    capsys.readouterr()
+    assert explain_main(["report", "--checkpoint", str(workspace["ck"]), str(workspace["synth"]),
+                         "--out", str(out), "--limit", value, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("explain: error: --limit") and value in err[0]
+    assert not out.exists()
+
+
+def test_duration_reads_well():
+    from explain.report import _duration
+    assert [_duration(s) for s in (0.42, 12.4, 185, 7625)] == ["0.4 s", "12 s", "3 min 05 s",
+                                                               "2 h 07 min"]
