@@ -18,7 +18,8 @@ from synthgroup.labels import CLASS_NAMES
 
 def jsonable(d):
     """``d`` with numpy values as lists/numbers and anything else unknown as its ``str``."""
-    return json.loads(json.dumps(d, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)))
+    return json.loads(json.dumps(d, default=lambda o: o.tolist() if hasattr(o, "tolist")
+                                 else str(o)))
 
 
 @dataclass
@@ -31,15 +32,18 @@ class Panels:
 @dataclass
 class MapScore:
     """Where one class map falls on a synthetic image's ground-truth faces (inside the crop the
-    model sees): :func:`explain.metrics.face_focus_details`."""
+    model sees): :func:`explain.metrics.face_focus_details` and whether the map's maximum hits a
+    face (:func:`explain.metrics.pointing_game`; ``None``: a flat map points nowhere)."""
     focus: float
     energy_share: float
     area_share: float
     faces: int
+    pointing_hit: bool | None = None
 
     def to_json(self) -> dict:
         return {"focus": self.focus, "energy_share": self.energy_share,
-                "area_share": self.area_share, "faces": self.faces}
+                "area_share": self.area_share, "faces": self.faces,
+                "pointing_hit": self.pointing_hit}
 
 
 @dataclass
@@ -92,6 +96,10 @@ class Entry:
         """Face focus of class ``c``'s map (``None`` without masks)."""
         return None
 
+    def hit_of(self, c: int) -> bool | None:
+        """Pointing-game hit of class ``c``'s map (``None`` without masks)."""
+        return None
+
     def _head(self) -> dict:
         return {"kind": self.kind, "input": self.input, "name": self.name, "anchor": self.anchor,
                 "probs": [float(p) for p in self.probs], "label": self.label,
@@ -119,6 +127,11 @@ class ImageEntry(Entry):
         s = self.scores[c] if c < len(self.scores) else None
         return s.focus if s is not None else None
 
+    def hit_of(self, c: int) -> bool | None:
+        """Pointing-game hit of class ``c``'s map (``None`` without masks or for a flat map)."""
+        s = self.scores[c] if c < len(self.scores) else None
+        return s.pointing_hit if s is not None else None
+
     @property
     def has_masks(self) -> bool:
         return any(s is not None for s in self.scores)
@@ -130,6 +143,7 @@ class ImageEntry(Entry):
                "base": self.panels.base, "overlays": list(self.panels.overlays),
                "face_focus": [s.focus if s else None for s in scores],
                "face_focus_details": [s.to_json() if s else None for s in scores],
+               "pointing_game": [s.pointing_hit if s else None for s in scores],
                "extra": jsonable(self.extra)}
         if self.faithfulness is not None:
             row.update(road=self.faithfulness.road,

@@ -85,7 +85,12 @@ def face_focus_by_class(values: Iterable[float], classes: Iterable[int],
                 "n": len(groups[k])} for k in order}
 
 
-def pointing_game(cam: np.ndarray, mask: np.ndarray, tolerance: int = 15) -> bool | None:
+#: the pointing game's tolerance in pixels (Zhang et al., 2016)
+POINTING_TOLERANCE = 15
+
+
+def pointing_game(cam: np.ndarray, mask: np.ndarray,
+                  tolerance: int = POINTING_TOLERANCE) -> bool | None:
     """The pointing game (Zhang et al., 2016): does the map's maximum fall on a face, within
     ``tolerance`` pixels (15 in the original)? ``None`` when the mask has no face or the map is
     flat (no maximum to point with). The map is resized to the mask's size."""

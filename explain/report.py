@@ -11,9 +11,11 @@ Each input becomes a typed entry (:mod:`explain.entries`: :class:`~explain.entri
 with a jinja2 template (``explain/templates/report.html.j2``, autoescape on).
 
 Per image: the picture, its heatmap for the predicted class and for each class, the class
-probabilities, the true label and the **face focus** (see :mod:`explain.metrics`) when the image
-comes from a synthgroup folder (``DIR/images/x.jpg`` with ``DIR/metadata.jsonl`` naming
-``DIR/masks/x.png``), optionally ROAD / confidence drop (``faithfulness=True``). Per video: the
+probabilities, and - when the image comes from a synthgroup folder (``DIR/images/x.jpg`` with
+``DIR/metadata.jsonl`` naming ``DIR/masks/x.png``) - the true label and, for each class's map,
+the **face focus** and the **pointing-game** hit on the ground-truth faces
+(:func:`explain.metrics.face_focus_details`, :func:`explain.metrics.pointing_game`), with both
+summarised per class; optionally ROAD / confidence drop (``faithfulness=True``). Per video: the
 timeline plot of per-frame probabilities (:func:`globalnet.timeline.plot_timeline` over
 :meth:`globalnet.predict.Predictor.predict_video`) and the key frames - for each class, the
 sampled frame where that class is most probable - with their heatmaps. Each video is decoded
@@ -22,7 +24,11 @@ once: the predictor keeps the key frames' pictures while it scores
 
 The model sees each frame through its one preprocessing (the same as ``globalnet predict``:
 shorter side to ``size*256/224``, centre crop): the heatmap covers that crop and is blank
-outside it, and face focus and ROAD are computed inside the crop.
+outside it, and face focus, the pointing game and ROAD are computed inside the crop.
+
+**Long runs**: ``limit=N`` explains the first N inputs only (images before videos) and says how
+many were left out; a tqdm bar follows the inputs, and the first image and the first video are
+timed to log one line estimating the rest of their kind.
 
 **Privacy by default** (``privacy="auto"|"on"|"off"``): ``auto`` (the default) obscures every
 input that is not synthetic - photos and video frames alike - and shows synthgroup images as they
@@ -166,8 +172,9 @@ class ReportOptions:
                                f"{self.privacy_style!r}")
         if self.key_frames < 1:
             raise ExplainError(f"key_frames must be >= 1, not {self.key_frames}")
-        if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(self.limit, int)
-                                       or self.limit < 1):
+        limit = self.limit
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or limit < 1):
             raise ExplainError(f"--limit must be a whole number of inputs, at least 1, not "
                                f"{self.limit!r}")
 
@@ -358,15 +365,19 @@ def _class_panels(folder: Path, stem: str, rgb, res_maps, mask, obscuring: Obscu
     """Write the base (obscured as ``obscuring`` says) and per-class overlays over it; returns
     their panels and each map's score on the faces of ``mask`` (``None`` without a mask).
     Scores are measured inside ``box`` (x0, y0, x1, y1), the part the model saw."""
-    from .metrics import face_focus_details
+    from .metrics import face_focus_details, pointing_game
     base = privatize(rgb, obscuring.style, obscuring.block) if obscuring else rgb
     base_src = _write_png(folder, f"{stem}_input.png", base)
     x0, y0, x1, y1 = box or (0, 0, rgb.shape[1], rgb.shape[0])
     srcs, scores = [], []
     for c, name in enumerate(CLASS_NAMES[:len(res_maps)]):
         srcs.append(_write_png(folder, f"{stem}_{name.lower()}.png", overlay(base, res_maps[c])))
-        scores.append(MapScore(**face_focus_details(res_maps[c][y0:y1, x0:x1], mask[y0:y1, x0:x1]))
-                      if mask is not None else None)
+        if mask is None:
+            scores.append(None)
+            continue
+        cam, faces = res_maps[c][y0:y1, x0:x1], mask[y0:y1, x0:x1]
+        scores.append(MapScore(**face_focus_details(cam, faces),
+                               pointing_hit=pointing_game(cam, faces)))
     return Panels(base_src, srcs), scores
 
 
@@ -501,19 +512,28 @@ def _faithfulness(explainer, rgb, cam, target, opts, box=None) -> Faithfulness:
         confidence_drop=float(confidence_drop(explainer.model, x, cam_in[None], [target])[0]))
 
 
-def _focus_summary(entries: Sequence[Entry]) -> dict:
-    """Face focus per class over the images with masks: the predicted class's map grouped by
-    true label, and every class's map grouped by the class it explains."""
+def _focus_summary(entries: Sequence[Entry], metric: str = "focus") -> dict:
+    """Face focus (``metric="focus"``) or pointing-game hit rate (``"pointing"``) per class over
+    the images with masks: the predicted class's map grouped by true label, and every class's
+    map grouped by the class it explains (:func:`explain.metrics.face_focus_by_class` groups
+    either)."""
     from .metrics import face_focus_by_class
     with_masks = [e for e in entries if isinstance(e, ImageEntry) and e.has_masks]
     if not with_masks:
         return {}
+
+    def value(e: ImageEntry, c: int) -> float | None:
+        if metric == "focus":
+            return e.focus_of(c)
+        hit = e.hit_of(c)
+        return None if hit is None else float(hit)
+
     n = len(CLASS_NAMES)
     return {"by_true_label_predicted_map": face_focus_by_class(
-                [e.focus_of(e.label) for e in with_masks],
+                [value(e, e.label) for e in with_masks],
                 [e.truth if e.truth is not None else e.label for e in with_masks]),
             "by_explained_class": face_focus_by_class(
-                [e.focus_of(c) for e in with_masks for c in range(n)],
+                [value(e, c) for e in with_masks for c in range(n)],
                 [c for _ in with_masks for c in range(n)])}
 
 
@@ -522,20 +542,22 @@ def _write_html(folder: Path, entries: list[Entry], opts: ReportOptions, checkpo
     """``index.html`` (:func:`explain.report_page.render_page`) and ``report.json``; ``found``:
     the number of inputs before ``--limit``."""
     from .report_page import render_page
-    stats = _focus_summary(entries)
+    stats, pointing = _focus_summary(entries), _focus_summary(entries, "pointing")
     page = render_page(entries, title=opts.title, checkpoint=Path(checkpoint).name,
                        backbone=predictor.backbone, method=explainer.name,
                        approximate=explainer.approximate,
                        target_layer=explainer.target_layer_name,
                        generated=time.strftime("%Y-%m-%d %H:%M:%S"),
                        faithfulness=opts.faithfulness, road_percentiles=opts.road_percentiles,
-                       focus_summary=stats, privacy=opts.privacy,
+                       focus_summary=stats, pointing_summary=pointing,
+                       privacy=opts.privacy,
                        privacy_style=opts.privacy_style,
                        left_out=max(0, (found or 0) - len(entries)), limit=opts.limit)
     (folder / "index.html").write_text(page, encoding="utf-8")
     payload = {"checkpoint": str(checkpoint), "backbone": predictor.backbone,
                "method": explainer.name, "approximate": explainer.approximate,
                "target_layer": explainer.target_layer_name, "options": jsonable(asdict(opts)),
-               "face_focus_summary": stats, "inputs_found": found,
+               "face_focus_summary": stats, "pointing_game_summary": pointing,
+               "inputs_found": found,
                "inputs": [e.to_json() for e in entries]}
     (folder / "report.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")

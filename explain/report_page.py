@@ -11,6 +11,7 @@ from functools import lru_cache
 from synthgroup.labels import CLASS_NAMES
 
 from .entries import Entry
+from .metrics import POINTING_TOLERANCE
 
 TEMPLATE = "report.html.j2"
 CLASS_COLOURS = ("#2ca02c", "#7f7f7f", "#d62728")
@@ -48,21 +49,25 @@ def environment():
     return env
 
 
-def focus_rows(summary: dict) -> list[tuple[str, dict | None, dict | None]]:
-    """Rows ``(class, by-true-label stats, by-explained-class stats)`` of the face-focus table
-    from :func:`explain.metrics.face_focus_by_class` results; empty without masks."""
+def focus_rows(summary: dict, pointing: dict | None = None) -> list[tuple]:
+    """Rows ``(class, focus by true label, focus by explained class, pointing by true label,
+    pointing by explained class)`` of the table of where the maps fall, from
+    :func:`explain.metrics.face_focus_by_class` results (stats dicts or ``None``); empty
+    without masks."""
     if not summary:
         return []
-    by_truth = summary.get("by_true_label_predicted_map", {})
-    by_map = summary.get("by_explained_class", {})
-    keys = [k for k in CLASS_NAMES if k in by_truth or k in by_map] + ["all"]
-    return [(k, by_truth.get(k), by_map.get(k)) for k in keys]
+    tables = [summary, pointing or {}]
+    groups = [t.get(k, {}) for t in tables
+              for k in ("by_true_label_predicted_map", "by_explained_class")]
+    keys = [k for k in CLASS_NAMES if any(k in g for g in groups)] + ["all"]
+    return [(k, *(g.get(k) for g in groups)) for k in keys]
 
 
 def render_page(entries: Sequence[Entry], *, title: str, checkpoint: str, backbone: str,
                 method: str, approximate: bool, target_layer: str | None, generated: str,
                 faithfulness: bool, road_percentiles: Sequence[int],
-                focus_summary: dict, privacy: str = "auto",
+                focus_summary: dict, pointing_summary: dict | None = None,
+                privacy: str = "auto",
                 privacy_style: str = "pixelate", left_out: int = 0,
                 limit: int | None = None) -> str:
     """The report's HTML page for ``entries`` (see ``templates/report.html.j2``);
@@ -72,6 +77,7 @@ def render_page(entries: Sequence[Entry], *, title: str, checkpoint: str, backbo
         entries=list(entries), title=title, checkpoint=checkpoint, backbone=backbone,
         method=method, approximate=approximate, target_layer=target_layer, generated=generated,
         faithfulness=faithfulness, road_percentiles=list(road_percentiles),
-        focus_rows=focus_rows(focus_summary), class_names=CLASS_NAMES, colours=CLASS_COLOURS,
+        focus_rows=focus_rows(focus_summary, pointing_summary),
+        tolerance=POINTING_TOLERANCE, class_names=CLASS_NAMES, colours=CLASS_COLOURS,
         privacy=privacy, privacy_style=privacy_style, left_out=left_out, limit=limit,
         css=Markup(CSS))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import cv2
+import numpy as np
 import pytest
 from test_explain import _report, workspace  # noqa: F401  (the module fixture)
 
@@ -27,7 +28,8 @@ def test_page_escapes_every_name_from_the_inputs():
                    synthetic=True, panels=panels, truth=0,
                    scores=[MapScore(focus=1.5, energy_share=0.3, area_share=0.2, faces=2)] * 3)
     v = VideoEntry(input="v.mp4", name="v.mp4", anchor="input-1", probs=[0.1, 0.1, 0.8], label=2,
-                   obscured=Obscuring("pixelate", 8, "not synthetic"), timeline="img/v000_timeline.png", method="mean", frames_used=4,
+                   obscured=Obscuring("pixelate", 8, "not synthetic"),
+                   timeline="img/v000_timeline.png", method="mean", frames_used=4,
                    frames_decoded=10, note="<i>cut</i>")
     page = _page([e, v], title="A & B")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<i>cut</i>" not in page
@@ -72,13 +74,14 @@ def _written_pictures(out):
 
 
 @pytest.mark.parametrize("style", ["pixelate", "blur"])
-def test_no_face_is_found_in_any_picture_of_a_default_report(workspace, group_photo, style):  # noqa: F811
+def test_no_face_is_found_in_any_picture_of_a_default_report(workspace, group_photo,  # noqa: F811
+                                                             style):
     assert _haar_faces(group_photo["rgb"]) >= 2               # the detector does find the faces
     out = workspace["root"] / f"rep_private_{style}"
     assert _report(workspace, out, "--frames", "2", "--key-frames", "2", "--privacy-style", style,
                    inputs=[group_photo["photo"], group_photo["video"]]) == 0
     pictures = {n: p for n, p in _written_pictures(out).items() if not n.endswith("_timeline.png")}
-    assert any(n.startswith("i000_") for n in pictures) and any(n.startswith("v000_") for n in pictures)
+    assert {n[:5] for n in pictures} == {"i000_", "v000_"}
     assert {n: _haar_faces(p) for n, p in pictures.items() if _haar_faces(p)} == {}
     data = json.loads((out / "report.json").read_text())
     assert [(e["synthetic"], e["private"], e["obscured"]["style"], e["obscured"]["reason"])
@@ -130,3 +133,37 @@ def test_duration_reads_well():
     from explain.report import _duration
     assert [_duration(s) for s in (0.42, 12.4, 185, 7625)] == ["0.4 s", "12 s", "3 min 05 s",
                                                                "2 h 07 min"]
+
+
+# ------------------------------------------------------------------------------ where maps fall
+def test_map_scores_are_face_focus_and_pointing_game_inside_the_crop(tmp_path):
+    from explain.metrics import face_focus_details
+    from explain.report import _class_panels
+    (tmp_path / "img").mkdir()
+    rgb = np.full((40, 60, 3), 128, np.uint8)
+    mask = np.zeros((40, 60), np.uint8)
+    mask[5:15, 40:50] = 1
+    on, off, flat = (np.zeros((40, 60), np.float32) for _ in range(3))
+    on[10, 45] = 1                                   # the maximum on the face
+    off[35, 5] = 1                                   # far from it
+    box = (2, 0, 58, 40)                             # the crop the model sees
+    panels, scores = _class_panels(tmp_path, "t", rgb, [on, off, flat], mask, None, box)
+    assert [s.pointing_hit for s in scores] == [True, False, None]     # flat: points nowhere
+    assert scores[0].focus == face_focus_details(on[:, 2:58], mask[:, 2:58])["focus"]
+    assert scores[0].faces == 1 and len(panels.overlays) == 3
+
+
+def test_synthetic_inputs_show_face_focus_and_pointing_game(workspace):  # noqa: F811
+    out = workspace["root"] / "rep_pointing"
+    assert _report(workspace, out, inputs=[workspace["synth"]]) == 0
+    data = json.loads((out / "report.json").read_text())
+    hits = [h for e in data["inputs"] for h in e["pointing_game"]]
+    assert hits and all(h in (True, False, None) for h in hits)
+    assert [d["pointing_hit"] for d in data["inputs"][0]["face_focus_details"]] == \
+        data["inputs"][0]["pointing_game"]
+    known = [h for h in hits if h is not None]
+    summary = data["pointing_game_summary"]["by_explained_class"]["all"]
+    assert summary["n"] == len(known) and summary["mean"] == pytest.approx(np.mean(known))
+    page = (out / "index.html").read_text()
+    assert 'id="input-0-faces"' in page and "pointing-game hits" in page
+    assert page.count("pointing game: hit") + page.count("pointing game: miss") >= len(known)
