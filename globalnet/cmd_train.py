@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 HELP = ("train a global-only CNN (phase 1: synthetic + real frames, phase 2: real frames; "
@@ -17,8 +18,8 @@ _FLAGS = {
     "--input-size": ("input_size", int, "crop size (default: the backbone's)"),
     "--batch-size": ("batch_size", int, None),
     "--lr": ("lr", float, None),
-    "--optimizer": ("optimizer", str, "sgd (default, the paper's) or adamw"),
-    "--schedule": ("schedule", str, "constant (default) or onecycle over the whole run"),
+    "--optimizer": ("optimizer", str, "sgd: the paper's, with momentum; adamw: from scratch"),
+    "--schedule": ("schedule", str, "constant, or onecycle over the whole run"),
     "--warmup-epochs": ("warmup_epochs", int, "phase-0 epochs of single large faces (from scratch)"),
     "--warmup-synthetic": ("warmup_synthetic", int, "images per warm-up epoch"),
     "--warmup-input-size": ("warmup_input_size", int, "warm-up crop size (default: --input-size)"),
@@ -31,21 +32,39 @@ _FLAGS = {
     "--max-steps": ("max_steps", int, "stop after this many steps (resumable)"),
     "--seed": ("seed", int, None),
     "--device": ("device", str, "auto, cpu, cuda or cuda:N"),
-    "--amp": ("amp", str, "auto, on or off: mixed precision (float16 on CUDA, bfloat16 on a CPU; auto uses it where the CPU has native bfloat16)"),
+    "--amp": ("amp", str, "mixed precision: float16 on CUDA, bfloat16 on a CPU; auto uses it "
+                          "where the CPU has native bfloat16"),
     "--num-workers": ("num_workers", int, "DataLoader workers per process"),
 }
 
 
+def _flag_help(field: str, text: str | None, defaults: dict, choices: dict) -> str:
+    """The help of a config flag with its choices and TrainConfig's default (the flag's value
+    is checked with the rest of the config, so a wrong one is one message, not a usage text)."""
+    text = text or f"config {field}"
+    if field in choices:
+        text += f" (choices: {', '.join(choices[field])})"
+    if defaults.get(field) is not None and "default" not in text:
+        text += f" (default: {defaults[field]})"
+    return text
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", type=Path, help="TOML file with TrainConfig settings")
+    from .config import AMP_MODES, OPTIMIZERS, SCHEDULES, TrainConfig
+
+    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    choices = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES, "amp": AMP_MODES}
+    p.add_argument("--config", type=Path,
+                   help="TOML file with TrainConfig settings (the flags below override it; "
+                        "their defaults are TrainConfig's)")
     p.add_argument("--resume", type=Path, metavar="RUN_DIR",
                    help="continue a stopped run exactly (its config.toml; overrides apply)")
     for flag, (field, typ, help_) in _FLAGS.items():
         p.add_argument(flag, dest=f"cfg_{field}", type=str, metavar=typ.__name__.upper(),
-                       help=help_ or f"config {field}")
+                       help=_flag_help(field, help_, defaults, choices))
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="any config setting (repeatable), e.g. --set weight_decay=1e-4")
-    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (-q implies it)")
     p.add_argument("--print-config", action="store_true",
                    help="print the resolved config as TOML and exit")
 
@@ -59,7 +78,7 @@ def build_config(args):
         v = getattr(args, f"cfg_{field}", None)
         if v is not None:
             overrides[field] = v
-    if args.no_progress:
+    if args.no_progress or getattr(args, "quiet", False):
         overrides["progress"] = False
     if args.resume is not None:
         if args.config is not None:

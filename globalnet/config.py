@@ -32,6 +32,12 @@ from synthgroup.schema import check_fields, coerce_fields
 
 from .errors import GlobalNetError
 
+#: the values of the settings that take a name (also the command line's choices)
+OPTIMIZERS = ("sgd", "adamw")
+SCHEDULES = ("constant", "onecycle")
+AMP_MODES = ("auto", "on", "off")
+BEST_METRICS = ("accuracy", "macro_f1")
+
 
 @dataclass
 class TrainConfig:
@@ -105,14 +111,14 @@ class TrainConfig:
         if not 0 < self.warmup_face_min <= self.warmup_face_max <= 1:
             raise GlobalNetError(f"config warmup_face_min..warmup_face_max must be within (0, 1], "
                                  f"got {self.warmup_face_min}..{self.warmup_face_max}")
-        if self.optimizer not in ("sgd", "adamw"):
+        if self.optimizer not in OPTIMIZERS:
             raise GlobalNetError(f"config optimizer must be sgd or adamw, got {self.optimizer!r}")
-        if self.schedule not in ("constant", "onecycle"):
+        if self.schedule not in SCHEDULES:
             raise GlobalNetError(f"config schedule must be constant or onecycle, got {self.schedule!r}")
-        if self.best_metric not in ("accuracy", "macro_f1"):
+        if self.best_metric not in BEST_METRICS:
             raise GlobalNetError(f"config best_metric must be accuracy or macro_f1, "
                                  f"got {self.best_metric!r}")
-        if self.amp not in ("auto", "on", "off"):
+        if self.amp not in AMP_MODES:
             raise GlobalNetError(f"config amp must be auto, on or off, got {self.amp!r}")
         if self.data is None and self.phase1_synthetic == 0:
             raise GlobalNetError("no training data: set data or phase1_synthetic > 0")

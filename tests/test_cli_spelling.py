@@ -86,6 +86,10 @@ def help_text(capsys, main, *argv) -> str:
                                 "--device DEVICE auto (CUDA if available), cpu, cuda, cuda:N "
                                 "(default: auto)", "--batch-size BATCH_SIZE (default: 32)"]),
     ("globalnet", ["evaluate"], ["--frames FRAMES", "(default: 2000)"]),
+    ("globalnet", ["train"], ["--optimizer STR", "(choices: sgd, adamw) (default: sgd)",
+                              "(choices: constant, onecycle) (default: constant)",
+                              "(choices: auto, on, off) (default: auto)",
+                              "--batch-size INT config batch_size (default: 32)"]),
     ("explain", ["report"], ["--precision {float32,bfloat16,int8,auto}", "(default float32)",
                              "--privacy {auto,on,off}", "(default: fast-scorecam)"]),
     ("synthgroup", ["generate"], ["--surprise {exclude,positive,neutral,negative}",
@@ -101,3 +105,10 @@ def test_help_shows_choices_and_defaults(capsys, monkeypatch, cli, argv, needles
     for n in needles:
         assert n in text, (n, text)
     assert "(default: None)" not in text and "-v, --verbose" in text
+
+
+def test_quiet_training_draws_no_progress_bars():
+    from globalnet import cli, cmd_train
+    for flags, progress in (([], True), (["-q"], False), (["--no-progress"], False)):
+        args = cli.build_parser("train").parse_args(["train", "--weights", "none", *flags])
+        assert cmd_train.build_config(args).progress is progress, flags

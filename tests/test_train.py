@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,10 +37,15 @@ def tiny(tmp_path, name="run", **kw) -> TrainConfig:
     return TrainConfig(**{**TINY, "out": str(tmp_path / name), **kw})
 
 
+# a library's progress line (INFO, shown unless -q), e.g. "globalnet.data: ...: counting frames"
+INFO_LINE = re.compile(r"^(synthgroup|globalnet|explain)(\.\w+)+: (?!warning:|error:)")
+
+
 def cli_err(capsys, argv) -> str:
     assert cli.main([str(a) for a in argv]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("globalnet: error:") and "\n" not in err and "Traceback" not in err, err
+    lines = capsys.readouterr().err.strip().splitlines()
+    err = "\n".join(ln for ln in lines if not INFO_LINE.match(ln))
+    assert err.startswith("globalnet: error:") and "\n" not in err and "Traceback" not in err, lines
     return err
 
 
