@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from synthgroup.cliargs import ArgumentParser, DeprecatedOption
 from synthgroup.logs import add_logging_args, configure_logging

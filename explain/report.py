@@ -286,15 +286,16 @@ def build_report(checkpoint, inputs: Sequence, out, options: ReportOptions | Non
         remove_stale(parent, stale)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
     try:
-        with file_lock(tmp / ".lock"):          # a live build is never taken for a stale one
+        # the lock: a live build is never taken for a stale one; let go and removed before the
+        # folder moves into place
+        with file_lock(tmp / ".lock", remove=True):
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp, 0o777 & ~umask)       # mkdtemp's 0700 would hide the report
             (tmp / "img").mkdir()
             entries = _explain_all(tmp, images, videos, predictor, explainer, opts, log)
             _write_html(tmp, entries, opts, checkpoint, predictor, explainer, found)
-            (tmp / ".lock").unlink()
-            _commit(tmp, out)
+        _commit(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         if made_parent:

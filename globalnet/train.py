@@ -36,7 +36,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -281,22 +281,23 @@ def _claim_run_dir(config: TrainConfig, resume: bool, stack: ExitStack) -> Path:
         raise GlobalNetError(f"run folder {out} is a file")
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    if created:     # an empty folder is removed once the lock below is let go (its file too)
+        stack.callback(_remove_if_empty, out)
+    unused = (lambda: [p.name for p in out.iterdir()] == [".lock"]) if created else False
     try:
-        stack.enter_context(file_lock(out / ".lock", wait=False, note=holder_note()))
+        stack.enter_context(file_lock(out / ".lock", wait=False, note=holder_note(),
+                                      remove=unused))
     except FolderBusy as e:
         raise GlobalNetError(f"run folder {out} is in use by another training ({e.holder}); wait "
                              f"for it to finish or choose another --out") from None
-    if created:
-        stack.callback(_remove_if_unused, out)
     if (out / "last.pt").is_file() and not resume:
         raise GlobalNetError(f"run folder {out} already holds a run; resume it with --resume "
                              f"{out} or choose another --out")
     return out
 
 
-def _remove_if_unused(out: Path) -> None:
-    if [p.name for p in out.iterdir()] == [".lock"]:
-        (out / ".lock").unlink()
+def _remove_if_empty(out: Path) -> None:
+    with suppress(OSError):   # not empty: the run wrote files, or another process took it since
         out.rmdir()
 
 

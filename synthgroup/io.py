@@ -11,9 +11,9 @@ import os
 import shutil
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from filelock import lock_descriptor, unlock_descriptor
 
@@ -102,7 +102,7 @@ def holder_note() -> str:
 
 @contextmanager
 def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = True,
-              note: str | None = None) -> Iterator[int]:
+              note: str | None = None, remove: bool | Callable[[], bool] = False) -> Iterator[int]:
     """Lock the file ``path`` (created if missing) for the block; yields its descriptor.
 
     The lock is the operating system's, taken through ``filelock`` (``flock`` on Unix,
@@ -114,24 +114,69 @@ def file_lock(path: str | os.PathLike, *, shared: bool = False, wait: bool = Tru
     ``shared`` locks coexist with each other: each holder locks a file of its own beside
     ``path`` (``NAME.shared-PID-RANDOM``, removed when the block ends), and :func:`is_locked`
     of ``path`` sees them all. They do not hold off an exclusive lock of ``path``.
+
+    ``remove`` deletes the file of an exclusive lock when the block ends (a callable: when it
+    returns true then, asked while the lock is still held), never a lock another process has
+    taken since. On POSIX the file is unlinked while still locked (a process that opened it
+    before and locks it after sees that it is gone and locks the file now at ``path``). Windows
+    refuses to delete an open file, so there the lock is released and the file closed first,
+    then deleted; a process that has opened it in between keeps it (the deletion is refused).
     """
     path = Path(path)
     if shared:
+        if remove:
+            raise ValueError("a shared lock's holder file is always removed; remove= is for "
+                             "exclusive locks")
         with _shared_lock(path) as fd:
             yield fd
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    fd = _open_locked(path, wait)
+    removing = False
     try:
-        if not lock_descriptor(fd, blocking=wait):
-            raise FolderBusy(path, _holder_note(path))
         try:
             if note is not None:
                 _write_note(fd, note)
             yield fd
         finally:
+            removing = bool(remove() if callable(remove) else remove)
+            if removing and os.name != "nt":
+                _unlink_quietly(path)           # still ours: nobody else can hold it
             _unlock(fd)
     finally:
         os.close(fd)
+        if removing and os.name == "nt":
+            _unlink_quietly(path)               # refused if another process has opened it since
+
+
+def _open_locked(path: Path, wait: bool) -> int:
+    """A descriptor of ``path`` that holds its lock. A lock taken on a file that its holder
+    removed meanwhile (``remove=``) is no lock of ``path``: then the new file is opened and
+    locked instead."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            if not lock_descriptor(fd, blocking=wait):
+                raise FolderBusy(path, _holder_note(path))
+            if _is_at(fd, path):
+                return fd
+            _unlock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)
+
+
+def _is_at(fd: int, path: Path) -> bool:
+    """Whether the open file ``fd`` is (still) the file at ``path``."""
+    try:
+        return os.path.samestat(os.fstat(fd), os.stat(path))
+    except FileNotFoundError:
+        return False
+
+
+def _unlink_quietly(path: Path) -> None:
+    with suppress(OSError):
+        path.unlink()
 
 
 def _unlock(fd: int) -> None:
@@ -170,10 +215,7 @@ def _shared_lock(path: Path, grace: float = 60.0) -> Iterator[int]:
             _unlock(fd)
     finally:
         os.close(fd)
-        try:
-            mine.unlink()
-        except OSError:
-            pass
+        _unlink_quietly(mine)                   # its own file: closed first, for Windows
 
 
 _SHARED = ".shared-"

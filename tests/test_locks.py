@@ -59,6 +59,50 @@ def test_a_waiting_lock_gets_it_when_the_holder_lets_go(tmp_path):
     assert order == ["released", "got"]
 
 
+def test_remove_deletes_the_file_and_a_waiter_locks_the_new_one(tmp_path):
+    """``remove=`` deletes the lock's file as the holder lets go (on Windows after closing it);
+    a process that opened the old file before then locks the file at the path, not a deleted one."""
+    lock, got = tmp_path / ".lock", []
+    with file_lock(lock, remove=lambda: False):
+        pass
+    assert lock.exists()
+    with file_lock(lock, remove=True):
+        cm = file_lock(lock)
+        t = threading.Thread(target=lambda: got.append(cm.__enter__()))
+        t.start()
+        time.sleep(0.3)                          # the waiter has opened the old file by now
+    t.join(timeout=10)
+    assert got
+    try:
+        assert lock.exists() and is_locked(lock)
+    finally:
+        cm.__exit__(None, None, None)
+    with pytest.raises(ValueError, match="exclusive"):
+        with file_lock(lock, shared=True, remove=True):
+            pass
+
+
+def test_remove_on_windows_lets_go_and_closes_before_deleting(tmp_path, monkeypatch):
+    """Windows refuses to delete an open file: there the file is closed first, then deleted."""
+    import synthgroup.io as io
+    lock, seen = tmp_path / ".lock", []
+
+    class WindowsOs:
+        name = "nt"
+
+        def __getattr__(self, attr):
+            return getattr(os, attr)
+
+        def close(self, fd):
+            seen.append(lock.exists())
+            os.close(fd)
+
+    monkeypatch.setattr(io, "os", WindowsOs())
+    with file_lock(lock, remove=True):
+        pass
+    assert seen == [True] and not lock.exists()
+
+
 def test_shared_holders_coexist_and_leave_nothing(tmp_path):
     active = tmp_path / ".active"
     assert not is_locked(active)
