@@ -31,9 +31,9 @@ from __future__ import annotations
 import errno
 import itertools
 import json
+import logging
 import math
 import os
-import sys
 import time
 from collections.abc import Callable
 from contextlib import ExitStack, suppress
@@ -53,6 +53,7 @@ from .mixing import MixtureDataset, epoch_plan
 from synthgroup.io import (FolderBusy, atomic_path, atomic_write_text, disk_error_message, file_lock,
                            holder_note)
 from synthgroup.labels import CLASS_NAMES
+from synthgroup.logs import RunLogFile
 
 CHECKPOINT_VERSION = 1
 
@@ -61,33 +62,8 @@ class NonFiniteLoss(GlobalNetError):
     """The loss became NaN or infinite; the last good checkpoint is kept."""
 
 
-# ----------------------------------------------------------------------------------- logging
-class RunLog:
-    """Lines to stdout (through tqdm, so bars stay intact) and to ``train.log``; rank 0 only."""
-
-    def __init__(self, path: Path | None = None, enabled: bool = True):
-        self.path = path
-        self.enabled = enabled
-        self.pending: list[str] = []     # lines logged before the run folder exists
-
-    def attach(self, path: Path) -> None:
-        self.path = path
-        if self.enabled and self.pending:
-            with open(path, "a") as f:
-                f.writelines(self.pending)
-        self.pending = []
-
-    def __call__(self, msg: str) -> None:
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-        tqdm.write(msg, file=sys.stdout)
-        line = time.strftime("%Y-%m-%d %H:%M:%S ") + msg + "\n"
-        if self.path is None:
-            self.pending.append(line)
-        else:
-            with open(self.path, "a") as f:
-                f.write(line)
+#: the run's lines: on the console (stderr, like every library line) and in ``train.log``
+log = logging.getLogger("globalnet.train")
 
 
 # ------------------------------------------------------------------------------------ stepping
@@ -393,25 +369,25 @@ def build_datasets(config: TrainConfig) -> TrainData:
                      seed=config.seed)
 
 
-def _log_data(data: TrainData, config: TrainConfig, log: RunLog) -> None:
+def _log_data(data: TrainData, config: TrainConfig) -> None:
     for part in ("train", "val"):
         r = data.report.get(part)
         if r and "class_counts" in r:
-            log(f"{part} data {r['spec']}: {r['items']} items, class counts "
-                + ", ".join(f"{n}={c}" for n, c in zip(CLASS_NAMES, r["class_counts"]))
-                + f"; skipped {len(r['skipped'])} file(s), ignored {len(r['ignored'])}")
+            log.info(f"{part} data {r['spec']}: {r['items']} items, class counts "
+                     + ", ".join(f"{n}={c}" for n, c in zip(CLASS_NAMES, r["class_counts"]))
+                     + f"; skipped {len(r['skipped'])} file(s), ignored {len(r['ignored'])}")
             for p, why in r["skipped"]:
-                log(f"  skipped {p}: {why}")
+                log.info(f"  skipped {p}: {why}")
             for item in r["ignored"]:
-                log(f"  ignored {' '.join(item)}")
+                log.info(f"  ignored {' '.join(item)}")
         elif r:
-            log(f"{part} data {r['spec']} ({r['note']})")
+            log.info(f"{part} data {r['spec']} ({r['note']})")
     if data.real is None:
-        log("no real data: phase 1 on synthetic data alone, phase 2 skipped")
+        log.info("no real data: phase 1 on synthetic data alone, phase 2 skipped")
     if config.warmup_epochs:
-        log(f"warm-up (phase 0): {config.warmup_epochs} epoch(s) of {config.warmup_synthetic} "
-            f"single-face images at {config.resolved_warmup_input_size()} px, faces "
-            f"{config.warmup_face_min}-{config.warmup_face_max} of the image height")
+        log.info(f"warm-up (phase 0): {config.warmup_epochs} epoch(s) of {config.warmup_synthetic} "
+                 f"single-face images at {config.resolved_warmup_input_size()} px, faces "
+                 f"{config.warmup_face_min}-{config.warmup_face_max} of the image height")
 
 
 # ------------------------------------------------------------------- the model and optimiser
@@ -607,31 +583,31 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
     _check_before_training(config)
     amp = dev.amp_enabled(config.amp, device)
     run_dir = _claim_on_rank0(config, resume, dist_info, stack)
-    log = RunLog(enabled=main)     # files are written once the data and model loaded
-    ckpt = _resume_checkpoint(run_dir, resume, config, log)
+    run_log = _run_log(main, stack)     # train.log is written once the data and model loaded
+    ckpt = _resume_checkpoint(run_dir, resume, config)
     _seed_and_determinism(config, device)
 
     data = build_datasets(config)
-    _log_data(data, config, log)
+    _log_data(data, config)
     model = build_model(config, device, dist_info, ckpt["model"] if ckpt is not None else None)
     if main:
-        log.attach(run_dir / "train.log")
+        run_log.write_to(run_dir / "train.log")
     optimizer, scheduler = build_optimizer(model, config, data.plan, dist_info.world_size)
     trainer = Trainer(model, optimizer, device, amp, dist_info, scheduler)
     state = RunState()
     if ckpt is not None:
         state = restore(trainer, ckpt, config)
-        log(f"resuming {run_dir} at epoch {state.epoch + 1}, step {state.step_in_epoch} of the "
-            f"epoch (global step {trainer.global_step})")
+        log.info(f"resuming {run_dir} at epoch {state.epoch + 1}, step {state.step_in_epoch} "
+                 f"of the epoch (global step {trainer.global_step})")
     if main:
         _start_files(run_dir, config, data, state, ckpt)
 
     plan = data.plan
     size = config.resolved_input_size()
-    log(f"training {config.backbone} at {size}x{size} on {device}"
-        f"{f' with {dev.precision_name(config.amp, device)} mixed precision' if amp else ''}"
-        f"{f' x {dist_info.world_size} ranks' if dist_info.enabled else ''}: "
-        f"{len(plan)} epoch(s), batch {config.batch_size}, lr {config.lr}")
+    log.info(f"training {config.backbone} at {size}x{size} on {device}"
+             f"{f' with {dev.precision_name(config.amp, device)} mixed precision' if amp else ''}"
+             f"{f' x {dist_info.world_size} ranks' if dist_info.enabled else ''}: "
+             f"{len(plan)} epoch(s), batch {config.batch_size}, lr {config.lr}")
     for epoch in range(state.epoch, len(plan)):
         if config.max_steps is not None and trainer.global_step >= config.max_steps:
             break
@@ -646,7 +622,8 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
             msg = (f"{e} (epoch {epoch + 1}, step {len(losses) + 1} of the epoch, phase {phase}); "
                    f"training stopped, last good checkpoint: "
                    f"{keep if keep.exists() else 'none yet (no epoch finished)'}")
-            log(f"error: {msg}")
+            if main:
+                run_log.file_only(f"error: {msg}")      # the command line reports it
             raise NonFiniteLoss(msg) from None
         last_loss = result.losses[-1] if result.losses else state.last_loss
         if not result.finished:              # stopped by max_steps inside the epoch
@@ -654,9 +631,9 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
                              state.val, result.losses)
             if main:
                 save(run_dir / "last.pt", trainer, config, state)
-            log(f"stopped at global step {trainer.global_step} (max_steps), epoch {epoch + 1} "
-                f"step {result.step_in_epoch}/{result.steps_total}; "
-                f"continue with --resume {run_dir}")
+            log.info(f"stopped at global step {trainer.global_step} (max_steps), epoch {epoch + 1} "
+                     f"step {result.step_in_epoch}/{result.steps_total}; "
+                     f"continue with --resume {run_dir}")
             dev.barrier(dist_info)
             return run_dir
         val = evaluate(trainer, data.val, config)
@@ -666,23 +643,32 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
         row = _metrics_row(plan[epoch], epoch, result, trainer, config, val, best, improved)
         if main:
             _publish_epoch(run_dir, trainer, config, state, row, improved)
-        log(f"epoch {epoch + 1}/{len(plan)} phase {phase}: train loss "
-            f"{row['train_loss'] if row['train_loss'] is not None else float('nan'):.4f}, "
-            f"{row['images_per_s'] or 0:.1f} img/s; val accuracy {val['accuracy']:.4f}, "
-            f"macro F1 {val['macro_f1']:.4f}{' (best)' if improved else ''}")
+        log.info(f"epoch {epoch + 1}/{len(plan)} phase {phase}: train loss "
+                 f"{row['train_loss'] if row['train_loss'] is not None else float('nan'):.4f}, "
+                 f"{row['images_per_s'] or 0:.1f} img/s; val accuracy {val['accuracy']:.4f}, "
+                 f"macro F1 {val['macro_f1']:.4f}{' (best)' if improved else ''}")
     dev.barrier(dist_info)
-    log(f"done: {run_dir}")
+    log.info(f"done: {run_dir}")
     return run_dir
 
 
-def _resume_checkpoint(run_dir: Path, resume: bool, config: TrainConfig,
-                       log: RunLog) -> dict | None:
+def _run_log(main: bool, stack: ExitStack) -> RunLogFile | None:
+    """Rank 0: the ``globalnet`` loggers' lines for ``train.log`` (held until the run folder is
+    written to). The other ranks keep the run's lines to themselves."""
+    if main:
+        return stack.enter_context(RunLogFile("globalnet"))
+    stack.callback(log.setLevel, log.level)
+    log.setLevel(logging.WARNING)
+    return None
+
+
+def _resume_checkpoint(run_dir: Path, resume: bool, config: TrainConfig) -> dict | None:
     """The run folder's ``last.pt`` when resuming, or None (a folder without a checkpoint, from a
     run killed or failed before its first one, starts afresh)."""
     if resume and (run_dir / "last.pt").is_file():
         return read_train_checkpoint(run_dir / "last.pt", config)
     if (run_dir / "config.toml").is_file():
-        log(f"{run_dir} holds no checkpoint: starting it afresh")
+        log.info(f"{run_dir} holds no checkpoint: starting it afresh")
     return None
 
 

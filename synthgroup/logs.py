@@ -82,6 +82,7 @@ def configure_logging(args: argparse.Namespace | None = None) -> int:
         handler = _StderrHandler()
         handler.setFormatter(_Formatter())
         root.addHandler(handler)
+    handler.setLevel(level)       # so a run log that lowers a logger's level (RunLogFile) adds none
     for name in LOGGERS:
         logging.getLogger(name).setLevel(level)
     everything = getattr(args, "verbose", 0) >= 2 and not getattr(args, "quiet", False)
@@ -102,3 +103,53 @@ def file_handler(path, level: int = logging.INFO) -> logging.FileHandler:
     h.setLevel(level)
     h.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
     return h
+
+
+class RunLogFile:
+    """A run's log file for the length of a ``with`` block: every line the ``logger`` tree logs
+    at INFO or above (the library's lines too), those logged before the file can be written
+    included: they are held in memory until :meth:`write_to` names the file, and dropped if the
+    block ends first (a run that failed before it made anything). The logger's level is lowered
+    to INFO for the block if it was higher; the console handler keeps its own level."""
+
+    def __init__(self, logger: str = "globalnet"):
+        self.logger = logging.getLogger(logger)
+        self.memory = None                              # a logging.handlers.MemoryHandler
+        self.file: logging.FileHandler | None = None
+
+    def __enter__(self) -> "RunLogFile":
+        from logging.handlers import MemoryHandler
+        self._level = self.logger.level
+        if not self.logger.isEnabledFor(logging.INFO):
+            self.logger.setLevel(logging.INFO)
+        self.memory = MemoryHandler(1 << 20, flushLevel=logging.CRITICAL + 1)
+        self.memory.setLevel(logging.INFO)
+        self.logger.addHandler(self.memory)
+        return self
+
+    def write_to(self, path) -> None:
+        """Write the lines held so far to ``path`` (appending) and every later one as it comes."""
+        self.file = file_handler(path)
+        self.memory.setTarget(self.file)
+        self.memory.flush()
+        self.logger.removeHandler(self.memory)
+        self.logger.addHandler(self.file)
+        self.memory.close()
+        self.memory = None
+
+    def file_only(self, message: str, level: int = logging.ERROR) -> None:
+        """A line for the file alone (e.g. the error the command line reports anyway)."""
+        handler = self.file or self.memory
+        if handler is not None:
+            handler.handle(self.logger.makeRecord(self.logger.name, level, "", 0, message,
+                                                  None, None))
+
+    def __exit__(self, *exc) -> None:
+        for handler in (self.memory, self.file):
+            if handler is not None:
+                self.logger.removeHandler(handler)
+                handler.close()
+        if self.memory is not None:
+            self.memory.buffer.clear()          # never written: the run made no log file
+        self.memory = self.file = None
+        self.logger.setLevel(self._level)

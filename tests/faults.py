@@ -4,6 +4,7 @@ one-message-rc-2 check."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -67,11 +68,21 @@ def patched(cli: str, patch: str, *args) -> list[str]:
     return [sys.executable, "-c", code] + [str(a) for a in args]
 
 
+# a toolkit's progress line (INFO, shown unless -q), e.g. "globalnet.data: ...: counting frames"
+INFO_LINE = re.compile(r"^(synthgroup|globalnet|explain)(\.\w+)+: (?!warning:|error:)")
+
+
+def message_lines(stderr: str) -> list[str]:
+    """The non-empty lines of ``stderr`` other than the toolkit's INFO progress lines."""
+    return [ln for ln in stderr.strip().splitlines() if ln.strip() and not INFO_LINE.match(ln)]
+
+
 def one_message(r, prog: str, *needles) -> str:
-    """rc 2 and one stderr line ``PROG: error: ...`` holding every needle; returns the line."""
+    """rc 2 and one stderr line ``PROG: error: ...`` (besides INFO progress lines) holding every
+    needle; returns the line."""
     assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-3000:])
     assert "Traceback" not in r.stderr, r.stderr[-3000:]
-    lines = [ln for ln in r.stderr.strip().splitlines() if ln.strip()]
+    lines = message_lines(r.stderr)
     assert len(lines) == 1 and lines[0].startswith(f"{prog}: error:"), r.stderr[-3000:]
     for n in needles:
         assert n in lines[0], lines[0]

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from faults import patched, run
-from synthgroup.logs import add_logging_args, configure_logging, progress_disabled
+from synthgroup.logs import RunLogFile, add_logging_args, configure_logging, progress_disabled
 
 # a library call that logs at every level, patched in front of the command
 SPEAK = """
@@ -92,6 +92,31 @@ def test_setup_is_idempotent_and_progress_follows_the_level(capsys):
     configure_logging(p.parse_args(["-q"]))
     assert progress_disabled("globalnet") is True
     configure_logging(p.parse_args([]))
+
+
+def test_run_log_file_keeps_early_and_library_lines_and_leaves_the_console_alone(tmp_path, capsys):
+    """A run's log file (globalnet train's train.log) gets the lines from before it could be
+    written, the libraries' INFO lines and file-only lines, even under -q; the console keeps -q."""
+    p = add_logging_args(argparse.ArgumentParser())
+    configure_logging(p.parse_args(["-q"]))
+    lib, gn = logging.getLogger("globalnet.data"), logging.getLogger("globalnet")
+    try:
+        with RunLogFile("globalnet") as run_log:
+            lib.info("EARLY")
+            run_log.write_to(tmp_path / "train.log")
+            logging.getLogger("globalnet.train").info("LATER")
+            lib.debug("DEBUG-LINE")
+            run_log.file_only("error: FILE-ONLY")
+        lib.info("AFTER")
+        assert gn.handlers == [] and gn.level == logging.WARNING
+    finally:
+        configure_logging(p.parse_args([]))
+    lines = (tmp_path / "train.log").read_text().splitlines()
+    assert [ln.split(" ", 2)[2] for ln in lines] == ["EARLY", "LATER", "error: FILE-ONLY"]
+    assert capsys.readouterr().err == ""
+    with RunLogFile("globalnet"):
+        lib.info("NEVER-WRITTEN")                 # no file named: nothing kept
+    assert gn.handlers == []
 
 
 # ------------------------------------------------------------------------------ progress bars

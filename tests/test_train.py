@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+from faults import message_lines
 from globalnet import cli
 from globalnet.backbones import create_backbone
 from globalnet.config import TrainConfig, parse_overrides
@@ -37,14 +37,10 @@ def tiny(tmp_path, name="run", **kw) -> TrainConfig:
     return TrainConfig(**{**TINY, "out": str(tmp_path / name), **kw})
 
 
-# a library's progress line (INFO, shown unless -q), e.g. "globalnet.data: ...: counting frames"
-INFO_LINE = re.compile(r"^(synthgroup|globalnet|explain)(\.\w+)+: (?!warning:|error:)")
-
-
 def cli_err(capsys, argv) -> str:
     assert cli.main([str(a) for a in argv]) == 2
-    lines = capsys.readouterr().err.strip().splitlines()
-    err = "\n".join(ln for ln in lines if not INFO_LINE.match(ln))
+    lines = capsys.readouterr().err
+    err = "\n".join(message_lines(lines))     # the INFO progress lines (run, data) left out
     assert err.startswith("globalnet: error:") and "\n" not in err and "Traceback" not in err, lines
     return err
 
@@ -161,7 +157,7 @@ def test_save_then_restore_round_trips_position_optimizer_and_rng(tmp_path):
 def test_run_folder_contents(tmp_path, capsys):
     cfg = tiny(tmp_path)
     run = train(cfg)
-    out = capsys.readouterr().out
+    out = (run / "train.log").read_text()       # logged before the run folder was written to
     assert "held-out synthetic" in out and "phase 2 skipped" in out
     # config reloads to the same (resolved) config
     again = TrainConfig.load(run / "config.toml")
@@ -265,11 +261,11 @@ def test_warmup_and_optimizer_bad_values_are_one_message(tmp_path, capsys):
     assert "schedule" in err and "last.pt" in err
 
 
-def test_mixed_real_and_synthetic_reports_class_counts(tmp_path, capsys):
+def test_mixed_real_and_synthetic_reports_class_counts(tmp_path):
     rs.make_gaf(tmp_path / "gaf", {"Positive": 2, "Neutral": 3, "Negative": 1})
     (tmp_path / "gaf" / "train" / "Neutral" / "notes.txt").write_text("not an image")
     run = train(tiny(tmp_path, "gafrun", data=f"gaf:{tmp_path / 'gaf'}", phase1_epochs=1))
-    out = capsys.readouterr().out
+    out = (run / "train.log").read_text()
     assert "class counts Positive=2, Neutral=3, Negative=1" in out
     assert "notes.txt" in out                                  # ignored files are reported
     data = json.loads((run / "data.json").read_text())
@@ -282,7 +278,7 @@ def test_mixed_real_and_synthetic_reports_class_counts(tmp_path, capsys):
                  {"w0": (1, 3), "w1": (2, 3), "w2": (3, 3)})
     run = train(tiny(tmp_path, "vgafrun", data=f"vgaf:{tmp_path / 'vgaf'}", phase1_epochs=1,
                      phase2_epochs=0, val_frames=5))
-    assert "class counts Positive=6, Neutral=5, Negative=4" in capsys.readouterr().out
+    assert "class counts Positive=6, Neutral=5, Negative=4" in (run / "train.log").read_text()
     assert json.loads((run / "data.json").read_text())["val"]["class_counts"] == [3, 3, 3]
     assert json.loads((run / "confusion.json").read_text())["total"] == 5
 
@@ -323,7 +319,8 @@ def test_torchrun_two_processes_cpu(tmp_path):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env,
                        cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr[-3000:]
-    assert "x 2 ranks" in r.stdout
+    assert r.stderr.count("x 2 ranks") == 1                  # rank 0's lines only
+    assert "x 2 ranks" in (out / "train.log").read_text()
     rows = [json.loads(ln) for ln in (out / "metrics.jsonl").read_text().splitlines()]
     assert len(rows) == 1 and rows[0]["steps"] == 2 and rows[0]["val_total"] == 5
     assert torch.load(out / "last.pt", weights_only=True)["global_step"] == 2
@@ -372,13 +369,14 @@ def test_cli_bad_input_one_line_exit_2(tmp_path, capsys):
     (tmp_path / "zero" / "d.mp4").write_bytes(b"")                  # zero-length video
     err = cli_err(capsys, base + ["--data", f"vgaf:{tmp_path / 'zero'}", "--out", tmp_path / "o4"])
     assert "d.mp4" in err
-    # with skip_bad the video is left out, and said so on stdout and in data.json
+    # with skip_bad the video is left out, and said so on stderr, in train.log and in data.json
     assert cli.main([str(a) for a in base + [
         "--data", f"vgaf:{tmp_path / 'zero'}", "--out", tmp_path / "o5", "--set", "skip_bad=true",
         "--phase1-real", "4", "--phase1-synthetic", "4", "--max-steps", "1", "--batch-size", "4",
         "--val-data", "synthetic", "--val-size", "4"]]) == 0
-    out = capsys.readouterr().out
+    out = capsys.readouterr().err
     assert "skipped 1 file(s)" in out and "d.mp4" in out
+    assert "skipped 1 file(s)" in (tmp_path / "o5" / "train.log").read_text()
     assert "d.mp4" in json.dumps(json.loads((tmp_path / "o5" / "data.json").read_text()))
     cli_err(capsys, base + ["--set", "nonsense=1"])
     cli_err(capsys, ["evaluate", "--checkpoint", tmp_path / "none.pt", "--data", "synthetic:4"])

@@ -83,7 +83,7 @@ def test_a_run_killed_before_its_first_checkpoint_restarts(tmp_path, capsys):
         rows = _rows(r)
         assert [x["epoch"] for x in rows] == [1] and rows[0]["train_loss"] != "stale"
         assert torch.load(r / "last.pt", weights_only=True)["epoch"] == 1
-    assert "holds no checkpoint" in capsys.readouterr().out
+    assert "holds no checkpoint" in capsys.readouterr().err
 
 
 def test_a_full_disk_at_checkpoint_time_is_one_message(tmp_path):
