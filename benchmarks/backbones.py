@@ -15,15 +15,14 @@ given (it is then also mixed into training, as in the paper's recipe). One JSONL
 """
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
-from .common import RESULTS, machine, markdown_table
+from .common import (append_rows, command_line, machine, markdown_table, parser, read_rows, row_file,
+                     write_rows)
 from synthgroup.labels import CLASS_NAMES
 
 #: Every value here can be overridden with --set KEY=VALUE (TrainConfig fields or test_n).
@@ -170,7 +169,8 @@ def summarise(rows: list[dict], profile: str = "cpu") -> list[dict]:
     return out
 
 
-def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: str) -> None:
+def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: str) -> str:
+    """Write the Markdown table of ``rows`` to ``path_md``; returns it."""
     table = summarise(rows, profile)
     cols = ["rank", "backbone", "seeds", "accuracy", "macro-F1", "recall P/Neu/Neg", "params (M)",
             "train img/s", "infer img/s", "precision", "wall (s)"]
@@ -187,19 +187,19 @@ def write_table(path_md: Path, rows: list[dict], profile: str, prof: dict, cmd: 
              f"Whole table: {sum(r.get('wall_time_s', 0) for r in rows) / 60:.1f} min of training and "
              f"evaluation ({len(rows)} row(s)).", "", f"Machine: {machine()}"]
     path_md.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines)
 
 
 def main(argv=None) -> int:
     from globalnet.backbones import list_backbones
     from globalnet.errors import GlobalNetError
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--profile", choices=sorted(PROFILES), default="cpu")
     p.add_argument("--backbones", nargs="*", help="subset (default: every registry entry)")
     p.add_argument("--seeds", type=int, default=1, help="seeds per backbone (0..N-1)")
     p.add_argument("--real", help="real data spec (vgaf:DIR, gaf:DIR, videos:DIR)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a profile value")
     p.add_argument("--rerun", action="store_true", help="redo rows that are already there")
-    p.add_argument("--results", type=Path, default=RESULTS, help="folder for the JSONL and table")
     p.add_argument("--work", type=Path, default=Path("runs/benchmarks"), help="scratch run folders")
     p.add_argument("--keep", type=Path, metavar="DIR",
                    help="copy each trained checkpoint to DIR/<backbone>-seed<N>.pt")
@@ -212,16 +212,15 @@ def main(argv=None) -> int:
     if unknown:
         raise SystemExit(f"benchmarks.backbones: unknown backbone(s) {', '.join(unknown)}; "
                          f"choose from {', '.join(list_backbones())}")
-    args.results.mkdir(parents=True, exist_ok=True)
-    jsonl = args.results / f"backbones_{args.profile}.jsonl"
-    rows = [json.loads(l) for l in jsonl.read_text().splitlines() if l.strip()] if jsonl.exists() else []
+    jsonl = row_file(args.results, f"backbones_{args.profile}")
+    rows = read_rows(jsonl)
     if args.rerun:
         redo = {(n, s) for n in names for s in range(args.seeds)}
         rows = [r for r in rows if _row_key(r) not in redo]
-        jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write_rows(jsonl, rows)
     done = {_row_key(r) for r in rows}
     work = args.work / args.profile
-    cmd = "python -m benchmarks.backbones " + " ".join(argv if argv is not None else sys.argv[1:])
+    cmd = command_line("benchmarks.backbones", argv)
     for name in names:
         for seed in range(args.seeds):
             if (name, seed) in done:
@@ -239,15 +238,13 @@ def main(argv=None) -> int:
             row["profile"] = args.profile
             row["overrides"] = _parse_set(args.set)
             rows.append(row)
-            with open(jsonl, "a") as f:
-                f.write(json.dumps(row) + "\n")
+            append_rows(jsonl, [row])
             print(f"{name} seed {seed}: " + (f"accuracy {row['accuracy']:.3f}, {row['wall_time_s']:.0f} s"
                                               if "error" not in row else f"failed: {row['error']}"), flush=True)
             write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
-    write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd)
-    print((args.results / f"backbones_{args.profile}.md").read_text())
+    print(write_table(args.results / f"backbones_{args.profile}.md", rows, args.profile, prof, cmd))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

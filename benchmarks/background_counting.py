@@ -30,15 +30,14 @@ backbone. Results: ``benchmarks/results/background_counting.{json,md}``.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table, save, wilson
+from .common import (add_models_arg, add_profile_args, chosen_profile, command_line, load_predictor, machine, markdown_table,
+                     parser, publish, results_name, wilson)
 
 PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150, flip_scenes=100),
             "quick": dict(scenes=6, backgrounds=2, counting_scenes=3, flip_scenes=2)}
@@ -224,16 +223,12 @@ def markdown(rows: list[dict], cmd: str, info: dict) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", required=True,
-                   help="zoo names, checkpoints, or random:BACKBONE[@SIZE] (untrained control)")
-    p.add_argument("--quick", action="store_true", help="a few scenes (for tests)")
-    p.add_argument("--scenes", type=int)
-    p.add_argument("--backgrounds", type=int)
-    p.add_argument("--flip-scenes", type=int, help="close majorities whose faces are flipped")
-    p.add_argument("--results", type=Path, default=RESULTS)
+    p = parser(__doc__)
+    add_models_arg(p, required=True)
+    settings = add_profile_args(p, "a few scenes", scenes=int, backgrounds=int, flip_scenes=dict(
+        type=int, help="close majorities whose faces are flipped"))
     args = p.parse_args(argv)
-    prof = chosen_profile(args, PROFILES, ("scenes", "backgrounds", "flip_scenes"))
+    prof = chosen_profile(args, PROFILES, settings)
     if prof["scenes"] < 2 or prof["backgrounds"] >= prof["scenes"]:
         raise SystemExit("benchmarks.background_counting: need at least 2 scenes and fewer "
                          "backgrounds than scenes")
@@ -244,12 +239,10 @@ def main(argv=None) -> int:
               f"{rows[-1]['background_swap_same_class'][0]:.3f}, prediction changes with a flipped "
               f"face {rows[-1]['flip_prediction_changes'][0]:.3f}", flush=True)
     info = machine()
-    cmd = "python -m benchmarks.background_counting " + " ".join(argv or [])
-    name = "background_counting" + ("_quick" if args.quick else "")
-    save(name, {"command": cmd.strip(), "profile": prof, "machine": info, "rows": rows},
-         markdown(rows, cmd.strip(), info), results=args.results)
-    print((args.results / f"{name}.md").read_text())
-    return 0
+    cmd = command_line("benchmarks.background_counting", argv)
+    name = results_name("background_counting", args)
+    return publish(name, {"command": cmd, "profile": prof, "machine": info, "rows": rows},
+                   markdown(rows, cmd, info), args.results)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,50 @@
-"""Shared helpers: machine description and writing results as JSON + a Markdown table."""
+"""Shared helpers: a benchmark's command line, the machine description, and writing results
+once: JSON + a Markdown table (:func:`save`, :func:`publish`) and figures (:func:`figure`,
+:func:`save_figure`)."""
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+
+
+#: the model specs :func:`load_predictor` reads, for a benchmark's ``--models`` help
+MODEL_SPECS = "zoo names, checkpoints, or random:BACKBONE[@SIZE] (untrained control)"
+
+
+def parser(doc: str, results: bool = True) -> argparse.ArgumentParser:
+    """A benchmark's command line, described by the first line of ``doc`` (its module
+    docstring); with ``--results DIR`` (default :data:`RESULTS`) unless ``results`` is False."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    if results:
+        p.add_argument("--results", type=Path, default=RESULTS,
+                       help="folder for the JSON and Markdown results")
+    return p
+
+
+def add_models_arg(p: argparse.ArgumentParser, **kwargs) -> None:
+    """``--models SPEC...``: what :func:`load_predictor` reads (``kwargs``: default or required)."""
+    p.add_argument("--models", nargs="+", help=MODEL_SPECS, **kwargs)
+
+
+def command_line(module: str, argv: list[str] | None) -> str:
+    """The command that ran benchmark ``module`` (``argv``: its arguments; None: the process's)."""
+    return f"python -m {module} {' '.join(sys.argv[1:] if argv is None else argv)}".strip()
+
+
+def add_timing_args(p: argparse.ArgumentParser, batch: int = 32, rounds: int = 3) -> None:
+    """``--batch`` and ``--rounds`` of a speed benchmark that alternates what it compares over
+    rounds and reports the median."""
+    p.add_argument("--batch", type=int, default=batch, help="batch size")
+    p.add_argument("--rounds", type=int, default=rounds,
+                   help="alternating rounds (the median is reported)")
 
 
 #: the CPU features that decide which precision is fast (bfloat16 and int8 matrix units)
@@ -67,6 +103,57 @@ def save(name: str, payload: dict, markdown: str, results: Path = RESULTS) -> tu
     return j, m
 
 
+def publish(name: str, payload: dict, markdown: str, results: Path = RESULTS) -> int:
+    """:func:`save`, then print the table and the files written; ``main``'s exit code (0)."""
+    j, m = save(name, payload, markdown, results)
+    print(markdown.rstrip())
+    print(f"wrote {j} and {m}")
+    return 0
+
+
+def figure(figsize: tuple[float, float]):
+    """A matplotlib figure drawn off screen (no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save_figure(fig, path: Path) -> None:
+    """Lay ``fig`` out and write it as a PNG next to the tables."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def results_name(base: str, args) -> str:
+    """``base``, or ``base_quick`` for a ``--quick`` run (its files never mix with the real ones)."""
+    return base + ("_quick" if args.quick else "")
+
+
+def row_file(results: Path, name: str) -> Path:
+    """``results/NAME.jsonl`` (the folder made): where a resumable benchmark keeps its rows."""
+    results.mkdir(parents=True, exist_ok=True)
+    return results / f"{name}.jsonl"
+
+
+def read_rows(path: Path) -> list[dict]:
+    """The rows of a resumable benchmark's JSON Lines file (none when there is no file yet)."""
+    return [json.loads(ln) for ln in path.read_text().splitlines() if ln.strip()] if path.exists() else []
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    """Replace the file's rows (e.g. without those a rerun redoes)."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def append_rows(path: Path, rows: list[dict]) -> None:
+    """Add finished rows to the file as they come (a killed run keeps them)."""
+    with open(path, "a") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+
+
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float, float]:
     """Share ``k/n`` and its 95 % Wilson interval (``nan`` when ``n`` is 0)."""
     if n == 0:
@@ -89,6 +176,16 @@ def load_predictor(spec: str):
         torch.manual_seed(0)
         return Predictor(create_backbone(name), name, device="cpu", input_size=int(size) if size else None)
     return Predictor.from_checkpoint(spec, device="cpu")
+
+
+def add_profile_args(p: argparse.ArgumentParser, quick: str, **settings) -> tuple[str, ...]:
+    """``--quick`` (``quick`` says what it runs) and a ``--SETTING`` for each profile setting the
+    command line may change (its type, or ``add_argument``'s keywords); returns their names for
+    :func:`chosen_profile`."""
+    p.add_argument("--quick", action="store_true", help=f"{quick} (for tests)")
+    for key, how in settings.items():
+        p.add_argument("--" + key.replace("_", "-"), **(how if isinstance(how, dict) else {"type": how}))
+    return tuple(settings)
 
 
 def chosen_profile(args, profiles: dict, keys: tuple[str, ...]) -> dict:

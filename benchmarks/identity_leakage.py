@@ -43,9 +43,6 @@ regenerated each run. What the numbers do and do not prove: :data:`WHAT_IT_SHOWS
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,7 +50,9 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table, wilson
+from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, figure, load_predictor,
+                     machine, markdown_table, parser, read_rows, results_name, row_file, save, save_figure,
+                     wilson, write_rows)
 
 PROFILES = {
     "default": dict(ks=[10, 50, 200], heights=[0.2, 0.4, 0.8], train_repeats=2, test_repeats=2,
@@ -377,8 +376,10 @@ def _pct(share) -> str:
 
 
 def write(rows: list[dict], results: Path, name: str, cmd: str, setup: dict, notes: list[str],
-          names: list[str]) -> None:
-    """The Markdown table, the JSON and the plot of ``rows`` (``names`` orders the representations)."""
+          names: list[str]) -> str:
+    """The Markdown table, the JSON and the plot of ``rows`` (``names`` orders the
+    representations); returns the Markdown."""
+    info = machine()
     order = {n: i for i, n in enumerate(list(names) + [FACE_COUNT])}
     rank = lambda r: order.get(r["representation"], len(order))  # noqa: E731
     single = [r for r in rows if r["task"] == "single"]
@@ -411,11 +412,11 @@ def write(rows: list[dict], results: Path, name: str, cmd: str, setup: dict, not
            "its best face crop; 'number of faces' is the baseline a probe gets from counting alone."),
           "", markdown_table(gtable, cols(gtable)) if gtable else "(not run)", "",
           *[f"Note: {n}" for n in notes], "", f"![identity leakage]({name}.png)", "",
-          WHAT_IT_SHOWS, "", f"Machine: {machine()}"]
-    (results / f"{name}.md").write_text("\n".join(md) + "\n")
-    (results / f"{name}.json").write_text(json.dumps({"command": cmd, "setup": setup, "notes": notes,
-                                                      "machine": machine(), "rows": rows}, indent=2) + "\n")
+          WHAT_IT_SHOWS, "", f"Machine: {info}"]
+    save(name, {"command": cmd, "setup": setup, "notes": notes, "machine": info, "rows": rows},
+         "\n".join(md), results)
     _plot(sorted(single, key=rank), sorted(group, key=rank), results / f"{name}.png")
+    return "\n".join(md)
 
 
 def _ci(v) -> str:
@@ -423,12 +424,8 @@ def _ci(v) -> str:
 
 
 def _plot(single: list[dict], group: list[dict], path: Path) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     heights = sorted({r["height"] for r in single})
-    fig = Figure(figsize=(3.3 * (len(heights) + 1), 3.4))
-    FigureCanvasAgg(fig)
+    fig = figure((3.3 * (len(heights) + 1), 3.4))
     for j, h in enumerate(heights):
         ax = fig.add_subplot(1, len(heights) + 1, j + 1)
         for r in (r for r in single if r["height"] == h):
@@ -457,31 +454,27 @@ def _plot(single: list[dict], group: list[dict], path: Path) -> None:
     ax.set_ylim(0, 1)
     ax.set_ylabel("AUC: person in the scene")
     ax.set_title("group scenes", fontsize=9)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
 
 
 # ----------------------------------------------------------------------------- main
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", default=["synth-resnet18", "random:resnet18"],
-                   help="zoo names, checkpoints, or random:BACKBONE[@SIZE] (untrained control)")
+    p = parser(__doc__)
+    add_models_arg(p, default=["synth-resnet18", "random:resnet18"])
     p.add_argument("--face-model", help="a `globalnet reference train` checkpoint (default: train one here)")
     p.add_argument("--no-face-cnn", action="store_true", help="leave the reference face CNN out")
     p.add_argument("--faces", default=FACES, help=f"face source of the single faces (default {FACES})")
     p.add_argument("--group-faces", default=GROUP_FACES,
                    help=f"face source of the group scenes (default {GROUP_FACES})")
     p.add_argument("--split", default="test", choices=("test", "train", "all"))
-    p.add_argument("--quick", action="store_true", help="a few people and scenes (for tests)")
-    p.add_argument("--ks", nargs="+", type=int, help="numbers of people to tell apart")
-    p.add_argument("--heights", nargs="+", type=float, help="face heights (fractions of the frame)")
-    p.add_argument("--train-repeats", type=int)
-    p.add_argument("--test-repeats", type=int)
-    p.add_argument("--group-images", type=int)
+    settings = add_profile_args(
+        p, "a few people and scenes",
+        ks=dict(nargs="+", type=int, help="numbers of people to tell apart"),
+        heights=dict(nargs="+", type=float, help="face heights (fractions of the frame)"),
+        train_repeats=int, test_repeats=int, group_images=int)
     p.add_argument("--rerun", action="store_true", help="redo rows already there")
-    p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    prof = chosen_profile(args, PROFILES, ("ks", "heights", "train_repeats", "test_repeats", "group_images"))
+    prof = chosen_profile(args, PROFILES, settings)
     prof["ks"] = sorted(set(prof["ks"]))
     if min(prof["ks"]) < 2 or prof["train_repeats"] < 1 or prof["test_repeats"] < 1 or prof["group_images"] < 4:
         raise SystemExit("benchmarks.identity_leakage: need K >= 2, at least one training and one "
@@ -498,23 +491,21 @@ def main(argv=None) -> int:
              **{k: prof[k] for k in ("ks", "train_repeats", "test_repeats", "group_images", "group_targets")},
              **({"face_train_images": prof["face_train_images"], "face_epochs": prof["face_epochs"],
                  "face_width": prof["face_width"]} if not args.face_model else {})}
-    name = "identity_leakage" + ("_quick" if args.quick else "")
-    args.results.mkdir(parents=True, exist_ok=True)
-    jsonl = args.results / f"{name}.jsonl"
-    kept = [json.loads(l) for l in jsonl.read_text().splitlines() if l.strip()] if jsonl.exists() else []
+    name = results_name("identity_leakage", args)
+    jsonl = row_file(args.results, name)
+    kept = read_rows(jsonl)
     if args.rerun:      # forget this setup's rows for the representations asked for
         kept = [r for r in kept if r.get("setup") != setup or r["representation"] not in reps.names + [FACE_COUNT]]
-        jsonl.write_text("".join(json.dumps(r) + "\n" for r in kept))
+        write_rows(jsonl, kept)
     rows = [r for r in kept if r.get("setup") == setup]     # rows of another setup stay in the file
     done = {(r["task"], r["representation"], r.get("height")) for r in rows}
-    cmd = ("python -m benchmarks.identity_leakage " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
+    cmd = command_line("benchmarks.identity_leakage", argv)
     notes = []
 
     def keep(new: list[dict]) -> None:
-        with open(jsonl, "a") as f:
-            for r in new:
-                r["setup"] = setup
-                f.write(json.dumps(r) + "\n")
+        for r in new:
+            r["setup"] = setup
+        append_rows(jsonl, new)
         rows.extend(new)
 
     for h in prof["heights"]:
@@ -542,8 +533,7 @@ def main(argv=None) -> int:
         notes.append(f"reference face CNN read from {args.face_model}" if args.face_model else
                      "no trained reference face CNN is shipped: the face CNN rows come from one "
                      "trained by an earlier run of this benchmark with the same setup (see setup)")
-    write(rows, args.results, name, cmd, setup, notes, reps.names)
-    print((args.results / f"{name}.md").read_text())
+    print(write(rows, args.results, name, cmd, setup, notes, reps.names))
     return 0
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 
 import torch
 
-from benchmarks.common import RESULTS, machine, markdown_table, save
+from benchmarks.common import add_timing_args, machine, markdown_table, parser, publish
 
 DEFAULT_CASES = ["resnet18@224", "resnet18@112", "mobilenet_v2@112", "inception_v3@224", "vgg19@112"]
 
@@ -49,12 +48,10 @@ def time_mode(backbone: str, data, amp: bool, steps: int, state: dict, aux: bool
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--cases", nargs="*", type=_case, default=[_case(c) for c in DEFAULT_CASES])
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--steps", type=int, default=3)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--steps", type=int, default=3, help="training steps per mode and round")
+    add_timing_args(p)
     args = p.parse_args(argv)
 
     from globalnet.backbones import create_backbone, get_backbone_spec
@@ -89,10 +86,7 @@ def main(argv=None) -> int:
           f"CPU: native bfloat16 {'yes' if cpu_has_bf16() else 'no'}).\n\n"
           + markdown_table(rows, ["backbone", "size", "float32 ms/img", "bfloat16 ms/img", "speedup"])
           + "\n\nMachine: " + str(machine()) + "\n")
-    j, m = save("precision", payload, md, args.results)
-    print(md)
-    print(f"wrote {j} and {m}")
-    return 0
+    return publish("precision", payload, md, args.results)
 
 
 if __name__ == "__main__":

@@ -19,13 +19,11 @@ predict_speed.{json,md}`` with the CPU flags.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import statistics
 import time
 from pathlib import Path
 
-from .common import RESULTS, machine, markdown_table, save
+from .common import add_timing_args, command_line, machine, markdown_table, parser, save
 
 
 def write_video(path: Path, seconds: float, fps: int = 25, width: int = 1280, height: int = 720,
@@ -116,14 +114,12 @@ def main(argv=None) -> int:
 
     from globalnet.zoo import list_models
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--models", nargs="*", default=None, help="default: every zoo model")
     p.add_argument("--seconds", type=float, default=20.0, help="video length (25 fps)")
     p.add_argument("--width", type=int, default=1280)
     p.add_argument("--height", type=int, default=720)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--batch", type=int, default=32)
-    p.add_argument("--results", type=Path, default=RESULTS)
+    add_timing_args(p)
     args = p.parse_args(argv)
     names = args.models or list_models()
     with tempfile.TemporaryDirectory() as tmp:
@@ -136,11 +132,11 @@ def main(argv=None) -> int:
             print(f"{name}: predict {rows[-1]['predict_fps']} frames/s, forward-only "
                   f"{rows[-1]['forward_fps']} frames/s, ratio {rows[-1]['ratio']}", flush=True)
     info = machine()
-    cmd = "python -m benchmarks.predict_speed " + " ".join(sys.argv[1:] if argv is None else argv)
-    payload = {"command": cmd.strip(), "machine": info, "video": {
+    cmd = command_line("benchmarks.predict_speed", argv)
+    payload = {"command": cmd, "machine": info, "video": {
         "width": args.width, "height": args.height, "frames": n, "fps": 25, "codec": "mp4v",
         "decode_only_fps": round(dec, 1)}, "rows": rows}
-    md = ["# Video inference speed", "", f"`{cmd.strip()}`", "",
+    md = ["# Video inference speed", "", f"`{cmd}`", "",
           f"A {args.width}x{args.height} MP4 of {n} frames (synthetic scenes, 25 fps); the "
           f"decoder alone reads {dec:.0f} frames/s. `predict` = `Predictor.predict_video` over "
           f"every frame (decode + preprocess + forward); forward-only = the same model, batch "

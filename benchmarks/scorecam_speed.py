@@ -30,19 +30,27 @@ Results: ``scorecam_speed`` for vgg19, ``scorecam_speed_<backbone>`` for another
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 
-from .common import RESULTS, machine, markdown_table, save
+from .common import machine, markdown_table, parser, publish
+
+
+def best_of(runs: int, call):
+    """The fastest of ``runs`` calls of ``call`` in seconds, and the last call's result."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        out = call()
+        times.append(time.perf_counter() - t)
+    return min(times), out
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--backbone", default="vgg19")
     p.add_argument("--size", type=int, default=224)
     p.add_argument("--weights", default=None, help="checkpoint path (default: random init)")
@@ -54,7 +62,6 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-compile", action="store_true", help="skip the torch.compile rows")
     p.add_argument("--no-int8", action="store_true", help="skip the precision=int8 rows")
-    p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
 
     from pytorch_grad_cam import ScoreCAM
@@ -89,16 +96,15 @@ def main(argv=None) -> int:
     load_start = os.getloadavg()
     rows = []
     # --- reference: grad-cam's ScoreCAM, best of --ref-runs per image
+    def score_cam(x, target):
+        with ScoreCAM(model=model, target_layers=[layer]) as cam:
+            return cam(input_tensor=x, targets=[ClassifierOutputTarget(target)])[0]
+
     refs, ref_times = [], []
     for x, target in zip(xs, targets):
-        times = []
-        for _ in range(args.ref_runs):
-            t = time.perf_counter()
-            with ScoreCAM(model=model, target_layers=[layer]) as cam:
-                ref = cam(input_tensor=x, targets=[ClassifierOutputTarget(target)])[0]
-            times.append(time.perf_counter() - t)
+        seconds, ref = best_of(args.ref_runs, lambda: score_cam(x, target))
         refs.append(ref)
-        ref_times.append(min(times))
+        ref_times.append(seconds)
     t_ref = float(np.mean(ref_times))
 
     def compared(maps: list[np.ndarray]) -> dict:
@@ -135,12 +141,8 @@ def main(argv=None) -> int:
             first = time.perf_counter() - t
         best, maps, extras = [], [], []
         for x, target in zip(xs, targets):
-            times = []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                res = exp(x, target)
-                times.append(time.perf_counter() - t)
-            best.append(min(times))
+            seconds, res = best_of(args.runs, lambda: exp(x, target))
+            best.append(seconds)
             maps.append(res.maps[0, 0])
             extras.append(res.extra)
         seconds = float(np.mean(best))
@@ -177,10 +179,7 @@ def main(argv=None) -> int:
                              "pearson_r_min": f"{r['pearson_r_min']:.6f}"} for r in rows], columns)
           + "\n")
     name = "scorecam_speed" if args.backbone == "vgg19" else f"scorecam_speed_{args.backbone}"
-    j, m = save(name, payload, md, args.results)
-    print(md)
-    print(f"wrote {j} and {m}")
-    return 0
+    return publish(name, payload, md, args.results)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ shared: many short rounds and medians keep other processes' bursts out of the co
 """
 from __future__ import annotations
 
-import argparse
 import io
 import statistics
 import time
@@ -27,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from benchmarks.common import machine, markdown_table, save
+from benchmarks.common import add_timing_args, machine, markdown_table, parser, save
 
 
 def materialise(backbone: str, size: int, n: int, seed: int = 0) -> TensorDataset:
@@ -62,12 +61,11 @@ def trainer_loop(trainer, loader) -> int:
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__, results=False)
     p.add_argument("--backbone", default="resnet18")
     p.add_argument("--size", type=int, default=112)
-    p.add_argument("--batch", type=int, default=8)
+    add_timing_args(p, batch=8, rounds=30)
     p.add_argument("--steps", type=int, default=5, help="steps per loop per round")
-    p.add_argument("--rounds", type=int, default=30)
     p.add_argument("--threads", type=int, default=1,
                    help="torch threads; 1 keeps timings stable on a shared, loaded machine")
     p.add_argument("--no-save", action="store_true")

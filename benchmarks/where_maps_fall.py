@@ -24,15 +24,15 @@ Score-CAM is the exact fast path at the precision the CPU runs natively (``preci
 """
 from __future__ import annotations
 
-import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import RESULTS, chosen_profile, load_predictor, machine, markdown_table
+from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, figure, load_predictor,
+                     machine, markdown_table, parser, read_rows, results_name, row_file, save, save_figure,
+                     write_rows)
 
 EXPLAINERS = ("fast-scorecam", "gradcam", "gradcam++", "occlusion", "integrated-gradients")
 OPTIONS = {"fast-scorecam": {"precision": "auto"}}
@@ -129,20 +129,14 @@ def write(rows: list[dict], results: Path, name: str, cmd: str) -> None:
           markdown_table(per_class, cols(per_class)), "", "## Per number of faces", "",
           markdown_table(per_faces, cols(per_faces)), "", f"![face focus]({name}.png)", "",
           f"Machine: {info}"]
-    (results / f"{name}.md").write_text("\n".join(md) + "\n")
-    (results / f"{name}.json").write_text(json.dumps({"command": cmd, "machine": info,
-                                                      "rows": rows}, indent=2) + "\n")
+    save(name, {"command": cmd, "machine": info, "rows": rows}, "\n".join(md), results)
     _plot(rows, results / f"{name}.png")
 
 
 def _plot(rows: list[dict], path: Path) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     models = list(dict.fromkeys(r["model"] for r in rows))
     explainers = list(dict.fromkeys(r["explainer"] for r in rows))
-    fig = Figure(figsize=(1.6 + 1.4 * len(explainers), 3.2))
-    FigureCanvasAgg(fig)
+    fig = figure((1.6 + 1.4 * len(explainers), 3.2))
     ax = fig.add_subplot(1, 1, 1)
     w = 0.8 / max(1, len(models))
     for k, m in enumerate(models):
@@ -160,32 +154,26 @@ def _plot(rows: list[dict], path: Path) -> None:
     ax.set_xticks(range(len(explainers)), explainers, fontsize=8)
     ax.set_ylabel("face focus (1 = no preference)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    save_figure(fig, path)
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", required=True,
-                   help="zoo names, checkpoints, or random:BACKBONE[@SIZE] (untrained control)")
+    p = parser(__doc__)
+    add_models_arg(p, required=True)
     p.add_argument("--explainers", nargs="+", default=list(EXPLAINERS))
-    p.add_argument("--quick", action="store_true", help="a few scenes (for tests)")
-    p.add_argument("--scenes", type=int)
-    p.add_argument("--road-scenes", type=int)
+    settings = add_profile_args(p, "a few scenes", scenes=int, road_scenes=int)
     p.add_argument("--rerun", action="store_true", help="redo (model, explainer) rows already there")
-    p.add_argument("--results", type=Path, default=RESULTS)
     args = p.parse_args(argv)
-    prof = chosen_profile(args, PROFILES, ("scenes", "road_scenes"))
-    name = "where_maps_fall" + ("_quick" if args.quick else "")
-    args.results.mkdir(parents=True, exist_ok=True)
-    jsonl = args.results / f"{name}.jsonl"
-    rows = [json.loads(l) for l in jsonl.read_text().splitlines() if l.strip()] if jsonl.exists() else []
+    prof = chosen_profile(args, PROFILES, settings)
+    name = results_name("where_maps_fall", args)
+    jsonl = row_file(args.results, name)
+    rows = read_rows(jsonl)
     todo = {(m, e) for m in args.models for e in args.explainers}
     if args.rerun:
         rows = [r for r in rows if (r["model"], r["explainer"]) not in todo]
-        jsonl.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write_rows(jsonl, rows)
     done = {(r["model"], r["explainer"]) for r in rows}
-    cmd = "python -m benchmarks.where_maps_fall " + " ".join(argv or [])
+    cmd = command_line("benchmarks.where_maps_fall", argv)
     for m in args.models:
         for e in args.explainers:
             if (m, e) in done:
@@ -193,12 +181,11 @@ def main(argv=None) -> int:
                 continue
             row = measure(m, e, **prof)
             rows.append(row)
-            with open(jsonl, "a") as f:
-                f.write(json.dumps(row) + "\n")
+            append_rows(jsonl, [row])
             print(f"{m} {e}: face focus {row['focus'][0]:.2f}, pointing {row['pointing'][0]:.2f}, "
                   f"ROAD {row['road'][0]:.3f}, {row['seconds']:.0f} s", flush=True)
-            write(rows, args.results, name, cmd.strip())
-    write(rows, args.results, name, cmd.strip())
+            write(rows, args.results, name, cmd)
+    write(rows, args.results, name, cmd)
     return 0
 
 

@@ -14,13 +14,10 @@ keeps its earlier row.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import json
 import time
-from pathlib import Path
 
-from .common import RESULTS, machine, markdown_table, save
+from .common import command_line, machine, markdown_table, parser, save
 from .backbones import TEST_SEED
 from .synthetic_validation import confusion_with_flip
 
@@ -69,10 +66,9 @@ def measure(name: str, test_images: int, progress: bool = True) -> dict:
 def main(argv=None) -> int:
     from globalnet.zoo import MEASURED_FILE, list_models, model_card
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(__doc__)
     p.add_argument("--models", nargs="*", default=None, help="default: every zoo model")
     p.add_argument("--test-images", type=int, default=1000)
-    p.add_argument("--results", default=str(RESULTS))
     args = p.parse_args(argv)
     names = args.models or list_models()
     try:
@@ -84,7 +80,7 @@ def main(argv=None) -> int:
         rows[name] = measure(name, args.test_images)
     info = machine()
     payload = {"machine": info, "cpu_flags": info["cpu_flags"],
-               "command": "python -m benchmarks.zoo_models " + " ".join(sys.argv[1:] if argv is None else argv),
+               "command": command_line("benchmarks.zoo_models", argv),
                "models": rows}
     MEASURED_FILE.write_text(json.dumps(payload, indent=2) + "\n")
     table = [{**r, "accuracy %": round(100 * r["accuracy"], 1),
@@ -94,7 +90,7 @@ def main(argv=None) -> int:
                                  "test_images", "frames_per_s", "batch", "precision", "size_mb"]),
           "", f"Machine: {info}", ""]
     md += [model_card(n) for n in rows]
-    save("zoo_models", payload, "\n".join(md), results=Path(args.results))
+    save("zoo_models", payload, "\n".join(md), results=args.results)
     print(f"wrote {MEASURED_FILE}")
     return 0
 

@@ -26,24 +26,24 @@ def _people_features(rng, k, per_person, signal, dim=64):
     return x, y
 
 
+def _probe(rng, signal):
+    """probe_top1's (hits, tests) on 20 people, 6 training and 10 test rows each."""
+    x, y = _people_features(rng, 20, 6, signal=signal)
+    xt, yt = _people_features(rng, 20, 10, signal=signal)
+    return probe_top1(x, y, xt, yt)
+
+
 def test_the_probe_reidentifies_features_that_encode_identity():
-    rng = np.random.default_rng(0)
-    x, y = _people_features(rng, 20, 6, signal=10.0)
-    xt, yt = _people_features(rng, 20, 10, signal=10.0)
-    hit, n = probe_top1(x, y, xt, yt)
+    hit, n = _probe(np.random.default_rng(0), signal=10.0)
     assert n == 200 and hit / n >= 0.97
 
 
 def test_the_probe_stays_at_chance_on_random_features():
     rng = np.random.default_rng(1)
-    x, y = _people_features(rng, 20, 6, signal=0.0)
-    xt, yt = _people_features(rng, 20, 10, signal=0.0)
-    hit, n = probe_top1(x, y, xt, yt)
+    hit, n = _probe(rng, signal=0.0)
     assert hit / n < 0.13                    # chance 0.05; 0.13 is more than five sd above it
     # in between: a weak signal gives a rate between the two
-    x, y = _people_features(rng, 20, 6, signal=1.5)
-    xt, yt = _people_features(rng, 20, 10, signal=1.5)
-    assert 0.13 < probe_top1(x, y, xt, yt)[0] / 200 < 0.97
+    assert 0.13 < _probe(rng, signal=1.5)[0] / 200 < 0.97
 
 
 def test_the_presence_probe_auc():
