@@ -110,6 +110,22 @@ def studio_portrait(seed: int, expression: str, size: tuple[int, int], backdrop,
                     eye_y=float(y0 + idt.eye_y * hs))
 
 
+def write_clip(path: Path, frames, fps: float = 5) -> Path:
+    """An MJPG AVI of ``frames`` (HxWx3 uint8 RGB, one size), e.g. ``clip.avi``."""
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def checkpoint(path: Path, backbone: str = "resnet18", input_size: int = 64, **kwargs) -> Path:
+    """A checkpoint of a freshly built (random, from torch's generator) ``backbone``."""
+    from globalnet.backbones import create_backbone, save_checkpoint
+    return save_checkpoint(path, create_backbone(backbone, **kwargs), input_size=input_size)
+
+
 def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 92) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
@@ -203,6 +219,18 @@ def make_lsun(root: Path, categories=("classroom", "church_outdoor"), n=6, split
         env.close()
         keys[cat] = sorted(ks)
     return keys
+
+
+def spoil_lsun_value(root: Path, spoil, category: str = "classroom", split: str = "train") -> bytes:
+    """Replace the first value (in key order) of an LSUN LMDB from :func:`make_lsun` with
+    ``spoil(value)``; returns its key."""
+    import lmdb
+    env = lmdb.open(str(root / f"{category}_{split}_lmdb"), map_size=1 << 26)
+    with env.begin(write=True) as txn:
+        key, value = next(iter(txn.cursor()))
+        txn.put(key, spoil(value))
+    env.close()
+    return key
 
 
 def make_background_folder(root: Path, categories=("classroom", "office"), n=3) -> None:

@@ -319,18 +319,20 @@ def test_missing_folder(tmp_path, spec):
         make(spec.removeprefix("bg:").format(m=missing)).items
 
 
+def refused(make, spec: str, match: str) -> None:
+    """The catalogue of source ``make(spec)`` is one SourceError matching ``match``."""
+    with pytest.raises(SourceError, match=match):
+        make(spec).items
+
+
 def test_no_file_follows_the_convention(tmp_path):
     for i in range(3):
         S.write_jpeg(tmp_path / "KDEF" / f"photo{i}.jpg", S.scene(i))
-    with pytest.raises(SourceError, match=r"no file in .* follows the KDEF naming .*e\.g\. KDEF/AF01/AF01HAS\.JPG"):
-        face(f"kdef:{tmp_path}").items
-    with pytest.raises(SourceError, match=r"follows the FACES naming .*e\.g\. 004_o_m_a_a\.jpg"):
-        face(f"faces:{tmp_path}").items
-    with pytest.raises(SourceError, match=r"no face images found in .*e\.g\. .*happy/anna_01\.png"):
-        face(f"folder:{tmp_path / 'KDEF'}").items
+    refused(face, f"kdef:{tmp_path}", r"no file in .* follows the KDEF naming .*e\.g\. KDEF/AF01/AF01HAS\.JPG")
+    refused(face, f"faces:{tmp_path}", r"follows the FACES naming .*e\.g\. 004_o_m_a_a\.jpg")
+    refused(face, f"folder:{tmp_path / 'KDEF'}", r"no face images found in .*e\.g\. .*happy/anna_01\.png")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceError, match=r"no image files .* under .*empty"):
-        background(f"folder:{tmp_path / 'empty'}").items
+    refused(background, f"folder:{tmp_path / 'empty'}", r"no image files .* under .*empty")
 
 
 def test_half_matching_names(tmp_path):
@@ -381,26 +383,19 @@ def test_lmdb_that_is_not_lsun(tmp_path):
     with env.begin(write=True) as txn:
         txn.put(b"0001", b"hello, not an image")
     env.close()
-    with pytest.raises(SourceError, match=r"notes_train_lmdb is not an LSUN scene LMDB: the value of key b'0001' is not an encoded image"):
-        background(f"lsun:{tmp_path}").items
-    with pytest.raises(SourceError, match=r"no LMDB for kitchen in .* \(found: notes \(train\)\)"):
-        background(f"lsun:{tmp_path}:kitchen").items
+    refused(background, f"lsun:{tmp_path}",
+            r"notes_train_lmdb is not an LSUN scene LMDB: the value of key b'0001' is not an encoded image")
+    refused(background, f"lsun:{tmp_path}:kitchen", r"no LMDB for kitchen in .* \(found: notes \(train\)\)")
     (tmp_path / "bedroom_train_lmdb").mkdir()
-    with pytest.raises(SourceError, match=r"bedroom_train_lmdb has no data.mdb"):
-        background(f"lsun:{tmp_path}").items
+    refused(background, f"lsun:{tmp_path}", r"bedroom_train_lmdb has no data.mdb")
     (tmp_path / "plain").mkdir()
-    with pytest.raises(SourceError, match=r"no LSUN LMDB folders in .*plain; expected <category>_<split>_lmdb"):
-        background(f"lsun:{tmp_path / 'plain'}").items
+    refused(background, f"lsun:{tmp_path / 'plain'}",
+            r"no LSUN LMDB folders in .*plain; expected <category>_<split>_lmdb")
 
 
 def test_lsun_corrupt_value_is_skipped(tmp_path):
-    import lmdb
     S.make_lsun(tmp_path, categories=("classroom",), n=3)
-    env = lmdb.open(str(tmp_path / "classroom_train_lmdb"), map_size=1 << 26)
-    with env.begin(write=True) as txn:
-        key, value = next(iter(txn.cursor()))
-        txn.put(key, value[: len(value) // 3])
-    env.close()
+    key = S.spoil_lsun_value(tmp_path, lambda value: value[: len(value) // 3])
     src = background(f"lsun:{tmp_path}")
     bad = f"classroom_train_lmdb/{key.decode()}"
     with pytest.raises(CorruptItemError, match=f"key {key.decode()}: unreadable image"):

@@ -22,6 +22,8 @@ import numpy as np
 from ..augment import prepare_sprite
 from ..errors import CorruptItemError, SourceError
 from ..registry import Registry
+from .cache import split_arg
+from .options import parse_options
 
 #: Sprites are cached at these heights and warped down by at most ~20 % from the next one up.
 HEIGHT_LADDER = (16, 20, 24, 28, 32, 38, 44, 52, 60, 70, 82, 96, 112, 128, 150, 176, 206, 240,
@@ -102,6 +104,10 @@ class Source:
     noun: ClassVar[str] = ""                 #: what the items are, for messages
     channels: ClassVar[int] = 0              #: of the images ``_load_checked`` accepts
     cache_size: ClassVar[int] = 0
+    #: the ``key=value`` options of the spec argument (name -> type): ``__init__`` parses the
+    #: argument into ``self.arg_parts`` (``PATH[:extra...]``) and ``self.opts`` (see
+    #: :meth:`parse_arg`); None: the source reads ``arg`` itself
+    arg_options: ClassVar[dict[str, type] | None] = None
 
     def __init__(self, arg: str | None = None, *, split: str = "all", test_fraction: float = 0.2,
                  spec: str | None = None, **options: Any):
@@ -114,6 +120,14 @@ class Source:
         self._by_key: dict[str, Any] = {}
         self._cache = LRU(self.cache_size)
         self.skipped: dict[str, str] = {}   # key -> reason, for corrupt files met during a run
+        if self.arg_options is not None:
+            self.arg_parts, self.opts = self.parse_arg(arg)
+
+    def parse_arg(self, arg: str | None) -> tuple[list[str], dict]:
+        """The spec argument's colon-separated positional parts and its options (of
+        :attr:`arg_options`, type-checked)."""
+        parts, opt_text = split_arg(arg)
+        return parts, parse_options(self.spec, opt_text, self.arg_options)
 
     # ---------------------------------------------------------------- hooks
     def catalog(self) -> list:

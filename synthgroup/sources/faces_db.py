@@ -15,39 +15,27 @@ from __future__ import annotations
 import re
 
 from .base import register_face_source
-from .studio import StudioDatabase
+from .studio import Code, StudioDatabase
 
 FACES_EXPRESSIONS = {"a": "anger", "d": "disgust", "f": "fear", "h": "happiness", "n": "neutral",
                      "s": "sadness"}
 FACES_AGES = {"y": "young", "m": "middle", "o": "old"}
 FACES_GENDERS = {"m": "male", "f": "female"}
-_FACES_LOOSE = re.compile(r"^(\d{1,4})_([a-z]+)_([a-z]+)_([a-z]+)_([a-z]+)\.(jpe?g)$", re.IGNORECASE)
 
 
 @register_face_source
 class FacesDatabase(StudioDatabase):
     name = "faces"
-    database = "FACES"
     convention = ("<id>_<age y|m|o>_<gender m|f>_<expression a|d|f|h|n|s>_<set a|b>.jpg")
     example = "004_o_m_a_a.jpg"
     default_crop = "full"
+    name_pattern = re.compile(r"^(\d{1,4})_([a-z]+)_([a-z]+)_([a-z]+)_([a-z]+)\.(jpe?g)$", re.IGNORECASE)
+    code_case = "lower"
+    codes = (None, Code("age group", FACES_AGES, "y, m or o"), Code("gender", FACES_GENDERS, "m or f"),
+             Code("expression", FACES_EXPRESSIONS, f"one of {', '.join(FACES_EXPRESSIONS)}"),
+             Code("picture set", ("a", "b"), "a or b"))
 
-    def parse_name(self, name):
-        m = _FACES_LOOSE.match(name)
-        if not m:
-            return None, None
-        pid, age, gender, expr, pset, _ = (g.lower() for g in m.groups())
-        problems = []
-        if age not in FACES_AGES:
-            problems.append(f"age group {age!r} is not y, m or o")
-        if gender not in FACES_GENDERS:
-            problems.append(f"gender {gender!r} is not m or f")
-        if expr not in FACES_EXPRESSIONS:
-            problems.append(f"expression {expr!r} is not one of {', '.join(FACES_EXPRESSIONS)}")
-        if pset not in ("a", "b"):
-            problems.append(f"picture set {pset!r} is not a or b")
-        if problems:
-            return None, "; ".join(problems)
+    def fields(self, pid, age, gender, expr, pset):
         return {"identity": pid, "emotion": FACES_EXPRESSIONS[expr],
                 "meta": {"id": pid, "age_group": FACES_AGES[age], "gender": FACES_GENDERS[gender],
-                         "set": pset}}, None
+                         "set": pset}}

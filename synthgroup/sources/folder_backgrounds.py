@@ -12,9 +12,8 @@ import numpy as np
 
 from ..errors import SourceError
 from .base import BackgroundItem, BackgroundSource, register_background_source
-from .cache import IMAGE_EXTENSIONS, decode_image, require_dir, split_arg, walk_files
+from .cache import IMAGE_EXTENSIONS, decode_image, require_dir, walk_files
 from .matting import fit_size
-from .options import parse_options
 
 
 def working_size(size) -> int:
@@ -25,13 +24,12 @@ def working_size(size) -> int:
 @register_background_source
 class FolderBackgrounds(BackgroundSource):
     name = "folder"
+    arg_options = {"categories": str}
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
-        parts, opt_text = split_arg(arg)
-        opts = parse_options(self.spec, opt_text, {"categories": str})
-        self.root = require_dir(self.spec, ":".join(parts), "folder:/data/classrooms")
-        cats = opts.get("categories")
+        self.root = require_dir(self.spec, ":".join(self.arg_parts), "folder:/data/classrooms")
+        cats = self.opts.get("categories")
         self.categories = tuple(c.strip() for c in cats.split("+") if c.strip()) if cats else None
 
     def catalog(self):
@@ -60,6 +58,4 @@ class FolderBackgrounds(BackgroundSource):
         return np.ascontiguousarray(fit_size(rgb, side))
 
     def describe(self):
-        d = super().describe()
-        d["path"] = str(self.root)
-        return d
+        return {**super().describe(), "path": str(self.root)}

@@ -26,9 +26,8 @@ import numpy as np
 from ..errors import ConfigError, SourceError
 from ..labels import EMOTIONS
 from .base import FaceItem, FaceSource, register_face_source
-from .cache import IMAGE_EXTENSIONS, decode_image, require_dir, split_arg, walk_files
+from .cache import IMAGE_EXTENSIONS, decode_image, require_dir, walk_files
 from .matting import MATTE_OPTIONS, cutout_file, fit_size, params_from_options
-from .options import parse_options
 
 
 def _bool(text: str) -> bool:
@@ -69,13 +68,12 @@ def rect_rgba(rgb: np.ndarray) -> np.ndarray:
 @register_face_source
 class FolderFaces(FaceSource):
     name = "folder"
+    arg_options = {"matte": str, "identity": str, "sep": str, "skip_unknown": _bool, **MATTE_OPTIONS}
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
-        parts, opt_text = split_arg(arg)
-        self.opts = parse_options(self.spec, opt_text, {"matte": str, "identity": str, "sep": str,
-                                                        "skip_unknown": _bool, **MATTE_OPTIONS})
-        self.root = require_dir(self.spec, ":".join(parts), "folder:/data/my_faces (with happy/, sad/, ...)")
+        self.root = require_dir(self.spec, ":".join(self.arg_parts),
+                                "folder:/data/my_faces (with happy/, sad/, ...)")
         self.matte = self.opts.get("matte", "key")
         if self.matte not in ("key", "rect"):
             raise SourceError(f"source {self.spec!r}: matte={self.matte!r} is not key or rect")
@@ -133,7 +131,6 @@ class FolderFaces(FaceSource):
         return cutout_file(path, self.params, "full", what=str(path))
 
     def describe(self):
-        d = super().describe()
-        d.update(path=str(self.root), matte=self.matte, identity=self.identity_mode)
-        return d
+        return {**super().describe(), "path": str(self.root), "matte": self.matte,
+                "identity": self.identity_mode}
 

@@ -127,24 +127,39 @@ def find_column(spec, ds, option: str | None, candidates, feature_type=None) -> 
 
 
 class HFCommon:
-    """Dataset loading and image decoding shared by the face and background sources."""
+    """Dataset loading and image decoding shared by the face and background sources (mixed in
+    before them: the spec argument is ``NAME[:split][:options]``)."""
 
-    def _setup(self, arg, allowed: dict):
+    _ds = None
+    _rows = None
+
+    def parse_arg(self, arg):
         name, split, opt_text = _spec_parts(self.spec, arg)
         self.dataset_name, self.split_name = name, split
-        self.opts = parse_options(self.spec, opt_text, allowed)
-        self._ds = None
-        self._rows = None
+        return [name, split], parse_options(self.spec, opt_text, self.arg_options)
+
+    def _column(self, ds, what: str, candidates, feature_type) -> str:
+        """The ``what`` column: named by the option ``what=``, else found by its feature type or
+        a usual name; one message when there is none."""
+        col = find_column(self.spec, ds, self.opts.get(what), candidates, feature_type)
+        if col is not None:
+            return col
+        raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no {what} "
+                          f"column (columns: {', '.join(ds.features)}); name it with {what}=COLUMN")
+
+    def _named_column(self, ds, what: str) -> str | None:
+        """The column the option ``what=`` names (it must exist), or None without the option."""
+        col = self.opts.get(what)
+        if col and col not in ds.features:
+            raise SourceError(f"source {self.spec!r}: no {what} column {col!r} "
+                              f"(columns: {', '.join(ds.features)})")
+        return col or None
 
     def dataset(self):
         if self._ds is None:
             import datasets
             ds = load_hf(self.spec, self.dataset_name, self.split_name)
-            col = find_column(self.spec, ds, self.opts.get("image"), IMAGE_COLUMNS, datasets.Image)
-            if col is None:
-                raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no image "
-                                  f"column (columns: {', '.join(ds.features)}); name it with image=COLUMN")
-            self.image_column = col
+            col = self.image_column = self._column(ds, "image", IMAGE_COLUMNS, datasets.Image)
             self._ds = ds
             imgs = ds.select_columns([col])
             if isinstance(ds.features[col], datasets.Image):

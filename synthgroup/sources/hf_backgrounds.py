@@ -1,5 +1,8 @@
-"""``hf:NAME[:split][:options]`` background source: a Hugging Face dataset of scenes
-(options and offline behaviour: :mod:`.hf`)."""
+"""``hf:NAME[:split][:options]`` background source: the scenes of a Hugging Face dataset.
+
+A scene's category comes from ``category=COLUMN``, else from the dataset's class-label column
+(none: every scene is ``hf``). Loading, the other options and offline behaviour: :mod:`.hf`.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -15,18 +18,12 @@ from .matting import fit_size
 @register_background_source
 class HFBackgrounds(HFCommon, BackgroundSource):
     name = "hf"
-
-    def __init__(self, arg=None, **kwargs):
-        super().__init__(arg, **kwargs)
-        self._setup(arg, {"image": str, "category": str})
+    arg_options = {"image": str, "category": str}
 
     def catalog(self):
         import datasets
         ds = self.dataset()
-        col = self.opts.get("category")
-        if col and col not in ds.features:
-            raise SourceError(f"source {self.spec!r}: no category column {col!r} "
-                              f"(columns: {', '.join(ds.features)})")
+        col = self._named_column(ds, "category")
         if not col:
             col = find_column(self.spec, ds, None, CATEGORY_COLUMNS, datasets.ClassLabel)
             if col == self.image_column:
@@ -50,6 +47,4 @@ class HFBackgrounds(HFCommon, BackgroundSource):
         return np.ascontiguousarray(fit_size(decode_image(data, what, max_side=side), side))
 
     def describe(self):
-        d = super().describe()
-        d.update(dataset=self.dataset_name, split_name=self.split_name)
-        return d
+        return {**super().describe(), "dataset": self.dataset_name, "split_name": self.split_name}

@@ -1,5 +1,8 @@
-"""``hf:NAME[:split][:options]`` face source: a Hugging Face dataset with an emotion column
-(options and offline behaviour: :mod:`.hf`)."""
+"""``hf:NAME[:split][:options]`` face source: a Hugging Face dataset with an emotion column.
+
+Faces are pasted as they are (``matte=rect``, the default) or keyed off a studio backdrop
+(``matte=key``). Loading, the other options and offline behaviour: :mod:`.hf`.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -8,18 +11,18 @@ from ..errors import ConfigError, SourceError
 from ..labels import normalize_emotion
 from .base import FaceItem, FaceSource, register_face_source
 from .cache import decode_image
-from .hf import EMOTION_COLUMNS, HFCommon, find_column
+from .hf import EMOTION_COLUMNS, HFCommon
 from .matting import MATTE_OPTIONS, cached_cutout, fit_size, params_from_options, studio_cutout, studio_recipe
 
 
 @register_face_source
 class HFFaces(HFCommon, FaceSource):
     name = "hf"
+    arg_options = {"image": str, "emotion": str, "labels": str, "skip": str, "identity": str,
+                   "matte": str, **MATTE_OPTIONS}
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
-        self._setup(arg, {"image": str, "emotion": str, "labels": str, "skip": str, "identity": str,
-                          "matte": str, **MATTE_OPTIONS})
         self.matte = self.opts.get("matte", "rect")
         if self.matte not in ("rect", "key"):
             raise SourceError(f"source {self.spec!r}: matte={self.matte!r} is not rect or key")
@@ -40,16 +43,9 @@ class HFFaces(HFCommon, FaceSource):
     def catalog(self):
         import datasets
         ds = self.dataset()
-        col = find_column(self.spec, ds, self.opts.get("emotion"), EMOTION_COLUMNS, datasets.ClassLabel)
-        if col is None:
-            raise SourceError(f"source {self.spec!r}: dataset {self.dataset_name!r} has no emotion "
-                              f"column (columns: {', '.join(ds.features)}); name it with emotion=COLUMN")
-        self.emotion_column = col
+        col = self.emotion_column = self._column(ds, "emotion", EMOTION_COLUMNS, datasets.ClassLabel)
         names = self._label_names(ds, col)
-        id_col = self.opts.get("identity")
-        if id_col and id_col not in ds.features:
-            raise SourceError(f"source {self.spec!r}: no identity column {id_col!r} "
-                              f"(columns: {', '.join(ds.features)})")
+        id_col = self._named_column(ds, "identity")
         values = list(ds[col])
         ids = list(ds[id_col]) if id_col else None
         cache: dict = {}
@@ -109,6 +105,5 @@ class HFFaces(HFCommon, FaceSource):
         return fit_size(img, self.params.max_side)
 
     def describe(self):
-        d = super().describe()
-        d.update(dataset=self.dataset_name, split_name=self.split_name, matte=self.matte)
-        return d
+        return {**super().describe(), "dataset": self.dataset_name, "split_name": self.split_name,
+                "matte": self.matte}

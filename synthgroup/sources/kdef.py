@@ -21,24 +21,26 @@ import re
 
 from ..errors import SourceError
 from .base import register_face_source
-from .studio import StudioDatabase
+from .studio import Code, StudioDatabase
 
 KDEF_EXPRESSIONS = {"AF": "fear", "AN": "anger", "DI": "disgust", "HA": "happiness",
                     "NE": "neutral", "SA": "sadness", "SU": "surprise"}
-KDEF_ANGLES = ("FL", "HL", "S", "HR", "FR")
 _GENDERS = {"F": "female", "M": "male"}
-_KDEF_LOOSE = re.compile(r"^([A-Z])([A-Z])(\d{2})([A-Z]{2})([A-Z]{1,2})\.(JPE?G)$", re.IGNORECASE)
+KDEF_ANGLES = ("FL", "HL", "S", "HR", "FR")
 
 
 @register_face_source
 class KDEFFaces(StudioDatabase):
     name = "kdef"
-    database = "KDEF"
     convention = ("<session A|B><gender F|M><id 2 digits><expression AF|AN|DI|HA|NE|SA|SU>"
                   "<angle FL|HL|S|HR|FR>.JPG")
     example = "KDEF/AF01/AF01HAS.JPG"
     default_crop = "face"
-    extra_options = {"angles": str}
+    arg_options = {**StudioDatabase.arg_options, "angles": str}
+    name_pattern = re.compile(r"^([A-Z])([A-Z])(\d{2})([A-Z]{2})([A-Z]{1,2})\.(JPE?G)$", re.IGNORECASE)
+    codes = (Code("session", ("A", "B"), "A or B"), Code("gender", _GENDERS, "F or M"), None,
+             Code("expression", KDEF_EXPRESSIONS, f"one of {', '.join(KDEF_EXPRESSIONS)}"),
+             Code("angle", KDEF_ANGLES, f"one of {', '.join(KDEF_ANGLES)}"))
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
@@ -50,26 +52,11 @@ class KDEFFaces(StudioDatabase):
                               f"{', '.join(bad) or 'empty'} not among FL, HL, S, HR, FR "
                               "(join several with +, e.g. angles=S+HL+HR, or angles=all)")
 
-    def parse_name(self, name):
-        m = _KDEF_LOOSE.match(name)
-        if not m:
-            return None, None
-        session, gender, num, expr, angle, _ = (g.upper() for g in m.groups())
-        problems = []
-        if session not in ("A", "B"):
-            problems.append(f"session {session!r} is not A or B")
-        if gender not in _GENDERS:
-            problems.append(f"gender {gender!r} is not F or M")
-        if expr not in KDEF_EXPRESSIONS:
-            problems.append(f"expression {expr!r} is not one of {', '.join(KDEF_EXPRESSIONS)}")
-        if angle not in KDEF_ANGLES:
-            problems.append(f"angle {angle!r} is not one of {', '.join(KDEF_ANGLES)}")
-        if problems:
-            return None, "; ".join(problems)
+    def fields(self, session, gender, num, expr, angle):
         identity = f"{gender}{num}"
         return {"identity": identity, "emotion": KDEF_EXPRESSIONS[expr], "angle": angle,
                 "meta": {"id": identity, "gender": _GENDERS[gender], "session": session,
-                         "angle": angle, "code": expr}}, None
+                         "angle": angle, "code": expr}}
 
     def accept(self, fields):
         return fields["angle"] in self.angles
@@ -80,6 +67,4 @@ class KDEFFaces(StudioDatabase):
                 f"(found: {'+'.join(have)}; choose with angles=..., e.g. {self.name}:{self.root}:angles={have[0]})")
 
     def describe(self):
-        d = super().describe()
-        d["angles"] = list(self.angles)
-        return d
+        return {**super().describe(), "angles": list(self.angles)}

@@ -24,11 +24,9 @@ import numpy as np
 
 from ..errors import CorruptItemError, SourceError
 from .base import BackgroundItem, BackgroundSource, register_background_source
-from .cache import (atomic_write, cache_dir, decode_image, digest, looks_like_image, require_dir,
-                    split_arg)
+from .cache import atomic_write, cache_dir, decode_image, digest, looks_like_image, require_dir
 from .folder_backgrounds import working_size
 from .matting import fit_size
-from .options import parse_options
 
 _FOLDER = re.compile(r"^(?:(?P<cat>.+?)_)?(?P<split>train|val|test)_lmdb$", re.IGNORECASE)
 #: Values looked at for an encoded image before an LMDB is declared not LSUN.
@@ -70,11 +68,11 @@ def _key_bytes(text: str) -> bytes:
 @register_background_source
 class LSUNBackgrounds(BackgroundSource):
     name = "lsun"
+    arg_options = {"limit": int, "splits": str, "categories": str}
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
-        parts, opt_text = split_arg(arg)
-        opts = parse_options(self.spec, opt_text, {"limit": int, "splits": str, "categories": str})
+        parts, opts = list(self.arg_parts), self.opts
         cats = opts.get("categories")
         if len(parts) > 1 and not Path(":".join(parts)).exists():
             cats = parts.pop()
@@ -206,9 +204,8 @@ class LSUNBackgrounds(BackgroundSource):
         return np.ascontiguousarray(fit_size(decode_image(value, what, max_side=side), side))
 
     def describe(self):
-        d = super().describe()
-        d.update(path=str(self.root), lmdbs=sorted(self.dbs), limit=self.limit)
-        return d
+        return {**super().describe(), "path": str(self.root), "lmdbs": sorted(self.dbs),
+                "limit": self.limit}
 
     def __getstate__(self):  # pickling (spawn): LMDB handles do not travel
         state = dict(self.__dict__)

@@ -5,35 +5,45 @@ and the keying options of :mod:`.matting` (``threshold``, ``feather``, ``max_sid
 """
 from __future__ import annotations
 
-from typing import ClassVar
+import re
+from collections.abc import Collection
+from typing import ClassVar, NamedTuple
 
 from ..errors import SourceError
 from .base import FaceItem, FaceSource
-from .cache import require_dir, split_arg, walk_files
+from .cache import require_dir, walk_files
 from .matting import MATTE_OPTIONS, cutout_file, params_from_options
-from .options import parse_options
+
+
+class Code(NamedTuple):
+    """One code of a file name: what it is, its valid values, and how a message lists them."""
+    what: str
+    valid: Collection
+    said: str
 
 
 class StudioDatabase(FaceSource):
     """A face database whose file names carry the labels, photographed on a studio backdrop.
 
-    Subclasses set the class variables and ``parse_name``; this class finds the files, reports
-    bad names, keys the backdrop out (cached per file) and crops.
+    Subclasses set the class variables (the naming convention as data: ``name_pattern`` and
+    ``codes``) and ``fields``; this class finds the files, reports bad names, keys the backdrop
+    out (cached per file) and crops.
     """
 
-    database: ClassVar[str] = ""
     convention: ClassVar[str] = ""      # the naming convention, for messages
     example: ClassVar[str] = ""         # an example path under DIR
     default_crop: ClassVar[str] = "full"
+    #: a name that looks like the convention: one group per code, then the extension
+    name_pattern: ClassVar[re.Pattern]
+    code_case: ClassVar[str] = "upper"  # the case the codes are compared in: upper or lower
+    #: per code of ``name_pattern``: a :class:`Code`, or None for a free one (e.g. a number)
+    codes: ClassVar[tuple] = ()
     extensions: ClassVar[tuple[str, ...]] = (".jpg", ".jpeg")
-    extra_options: ClassVar[dict] = {}
+    arg_options = {"crop": str, "detect": str, **MATTE_OPTIONS}   # a subclass may add its own
 
     def __init__(self, arg=None, **kwargs):
         super().__init__(arg, **kwargs)
-        parts, opt_text = split_arg(arg)
-        allowed = {"crop": str, "detect": str, **MATTE_OPTIONS, **self.extra_options}
-        self.opts = parse_options(self.spec, opt_text, allowed)
-        self.root = require_dir(self.spec, ":".join(parts), f"{self.name}:/data/{self.example}")
+        self.root = require_dir(self.spec, ":".join(self.arg_parts), f"{self.name}:/data/{self.example}")
         self.crop = self.opts.get("crop", self.default_crop)
         if self.crop not in ("face", "full"):
             raise SourceError(f"source {self.spec!r}: crop={self.crop!r} is not face or full")
@@ -50,11 +60,28 @@ class StudioDatabase(FaceSource):
                               "(0 < threshold < 200, 0 <= feather < 0.1, max_side >= 64)")
         self.half_matches: dict[str, str] = {}
 
+    @property
+    def database(self) -> str:
+        """The database's name in messages: the spec name in capitals (KDEF, FACES)."""
+        return self.name.upper()
+
     # ------------------------------------------------------------------ subclass hooks
+    def fields(self, *codes: str) -> dict:
+        """identity, emotion and meta (and what ``accept`` reads) of a name's valid codes."""
+        raise NotImplementedError
+
     def parse_name(self, name: str) -> tuple[dict | None, str | None]:
         """(fields, None) for a valid name: identity, emotion, meta; (None, reason) for a name
         that looks like the convention but has a bad code; (None, None) for unrelated files."""
-        raise NotImplementedError
+        m = self.name_pattern.match(name)
+        if not m:
+            return None, None
+        codes = [getattr(g, self.code_case)() for g in m.groups()[:-1]]
+        problems = [f"{c.what} {code!r} is not {c.said}" for code, c in zip(codes, self.codes)
+                    if c is not None and code not in c.valid]
+        if problems:
+            return None, "; ".join(problems)
+        return self.fields(*codes), None
 
     def accept(self, fields: dict) -> bool:
         return True
