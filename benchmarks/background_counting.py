@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import (add_models_arg, add_profile_args, chosen_profile, command_line, load_predictor, machine, markdown_table,
-                     parser, publish, results_name, wilson)
+from .common import (add_models_arg, add_profile_args, chosen_profile, command_line, figure, load_predictor, machine,
+                     markdown_table, parser, publish, results_name, save_figure, wilson)
 
 PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150, flip_scenes=100),
             "quick": dict(scenes=6, backgrounds=2, counting_scenes=3, flip_scenes=2)}
@@ -222,6 +223,42 @@ def markdown(rows: list[dict], cmd: str, info: dict) -> str:
         markdown_table(by_margin, cols(by_margin)), "", f"Machine: {info}"])
 
 
+def plot(rows: list[dict], path: Path) -> None:
+    """Left: the background and counting shares per model (with their intervals); right:
+    accuracy by the majority's margin."""
+    fig = figure((11, 3.6))
+    ax = fig.add_subplot(1, 2, 1)
+    tests = [("background_swap_same_class", "same class,\nother background"),
+             ("flip_prediction_changes", "follows a flipped\nmajority face"),
+             ("flip_control_stays", "stays when a flip\nkeeps the rule"),
+             ("prediction_changes_with_rule", "follows the rule when\na face is removed")]
+    width = 0.8 / max(1, len(rows))
+    for k, r in enumerate(rows):
+        xs = [i + (k - (len(rows) - 1) / 2) * width for i in range(len(tests))]
+        mid = [100 * r[key][0] for key, _ in tests]
+        err = [[100 * (r[key][0] - r[key][1]) for key, _ in tests],
+               [100 * (r[key][2] - r[key][0]) for key, _ in tests]]
+        ax.bar(xs, mid, width, yerr=err, capsize=2, label=r["model"])
+    ax.set_xticks(range(len(tests)), [t for _, t in tests], fontsize=7)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("% of re-rendered scenes")
+    ax.legend(fontsize=7, loc="lower right")
+    ax2 = fig.add_subplot(1, 2, 2)
+    for r in rows:
+        ms = sorted(int(m) for m in r["accuracy_by_margin"])
+        vals = [r["accuracy_by_margin"][m] if m in r["accuracy_by_margin"] else r["accuracy_by_margin"][str(m)]
+                for m in ms]
+        ax2.errorbar(ms, [100 * v[0] for v in vals],
+                     yerr=[[100 * (v[0] - v[1]) for v in vals], [100 * (v[2] - v[0]) for v in vals]],
+                     marker="o", capsize=2, label=r["model"])
+    ax2.set_xticks([0, 1, 2, 3], ["tie", "1", "2", "3+"])
+    ax2.set_xlabel("majority's margin (faces)")
+    ax2.set_ylabel("accuracy %")
+    ax2.set_ylim(0, 105)
+    ax2.axhline(100 / 3, ls="--", c="k", lw=0.8)
+    save_figure(fig, path)
+
+
 def main(argv=None) -> int:
     p = parser(__doc__)
     add_models_arg(p, required=True)
@@ -241,8 +278,11 @@ def main(argv=None) -> int:
     info = machine()
     cmd = command_line("benchmarks.background_counting", argv)
     name = results_name("background_counting", args)
+    args.results.mkdir(parents=True, exist_ok=True)
+    plot(rows, args.results / f"{name}.png")
     return publish(name, {"command": cmd, "profile": prof, "machine": info, "rows": rows},
-                   markdown(rows, cmd, info), args.results)
+                   markdown(rows, cmd, info) + f"\n\n![background and counting]({name}.png)\n",
+                   args.results)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,8 @@ def test_background_counting_quick(tmp_path):
     md = (tmp_path / "background_counting_quick.md").read_text()
     assert "same class, other background %" in md and "Accuracy by number of faces" in md
     assert "One face's emotion flipped in close majorities" in md
+    png = tmp_path / "background_counting_quick.png"          # the plot, referenced by the table
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f"]({png.name})" in md
 
 
 def test_emotion_flips_change_the_rule_label_and_controls_keep_it(scenes):
