@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from synthgroup.cliargs import ArgumentParser, DeprecatedOption
+from synthgroup.cliargs import DeprecatedOption, add_device_arg, add_model_args, command_parser
 from synthgroup.logs import add_logging_args, configure_logging
 
 EXIT_ERROR = 2
@@ -25,18 +25,12 @@ EXIT_ERROR = 2
 def _parser() -> argparse.ArgumentParser:
     from .fast_scorecam import FILLS, PRECISIONS
 
-    p = ArgumentParser(prog="explain", description="Heatmaps, metrics and HTML reports "
-                       "for the global-only group-emotion CNNs.")
-    from synthgroup import __version__
-    p.add_argument("--version", action="version", version=f"explain {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    p, sub = command_parser("explain", "Heatmaps, metrics and HTML reports for the global-only "
+                                       "group-emotion CNNs.")
     add_logging_args(sub.add_parser("list", help="list the explainers"))
 
     def common(sp):
-        sp.add_argument("--checkpoint", required=True,
-                        help="checkpoint written by training, or a zoo model name (globalnet models)")
-        sp.add_argument("--backbone", default=None,
-                        help="backbone name (only for a raw state_dict; must match otherwise)")
+        add_model_args(sp)
         sp.add_argument("--method", default="fast-scorecam", help="explainer (see `explain list`)")
         sp.add_argument("--target-layer", default=None,
                         help="dotted layer path (default: the backbone's cam_target_layer)")
@@ -50,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")
-        sp.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
+        add_device_arg(sp)
 
     r = sub.add_parser("report", help="self-contained HTML report")
     common(r)

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from synthgroup.cliargs import ArgumentParser
+from synthgroup.cliargs import command_parser
 from synthgroup.errors import SynthGroupError, run_command
 from synthgroup.logs import add_logging_args, configure_logging
 
@@ -31,11 +31,8 @@ COMMANDS = {
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser; full arguments only for ``command`` (the one about to run)."""
-    p = ArgumentParser(prog="globalnet", description="Global-only group-emotion CNNs "
-                       "(whole frames, never detected faces): 0 Positive, 1 Neutral, 2 Negative")
-    from synthgroup import __version__
-    p.add_argument("--version", action="version", version=f"globalnet {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    p, sub = command_parser("globalnet", "Global-only group-emotion CNNs (whole frames, never "
+                                         "detected faces): 0 Positive, 1 Neutral, 2 Negative")
     for name, (module_name, help_text) in COMMANDS.items():
         sp = sub.add_parser(name, help=help_text, description=help_text)
         if name == command:

@@ -5,19 +5,20 @@ import argparse
 import json
 from pathlib import Path
 
+from synthgroup.cliargs import add_device_arg, add_model_args
+
 HELP = "evaluate a checkpoint on a dataset (accuracy, per-class precision/recall/F1, confusion)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--checkpoint", required=True,
-                   help="a .pt from globalnet train, or a zoo model name (globalnet models)")
+    add_model_args(p, backbone=False)
     p.add_argument("--data", required=True,
                    help="vgaf:DIR, gaf:DIR, videos:DIR or synthetic[:N] (held-out synthetic set)")
     p.add_argument("--split", default="val", help="split of a real dataset (default: val)")
     p.add_argument("--out", type=Path, help="write confusion.json/.png and report.json here")
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--num-workers", type=int, default=0)
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    add_device_arg(p)
     p.add_argument("--input-size", type=int, help="default: the checkpoint's training size")
     p.add_argument("--frames", type=int, default=2000,
                    help="frames drawn from a video split (0: every frame)")

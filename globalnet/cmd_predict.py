@@ -31,14 +31,13 @@ _DECODERS = ("auto", "opencv", "pyav")         # = globalnet.predict.DECODERS (k
 
 
 def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    from synthgroup.cliargs import add_device_arg, add_model_args
+
     from .aggregate import METHOD_HELP, METHODS    # light: the CLI builds every parser at start
 
     p.add_argument("inputs", nargs="*", metavar="INPUT",
                    help="image files, video files or folders of them")
-    p.add_argument("--checkpoint", required=True,
-                   help="checkpoint written by training, or a zoo model name (globalnet models)")
-    p.add_argument("--backbone", default=None,
-                   help="backbone name (only for a raw state_dict checkpoint)")
+    add_model_args(p)
     s = p.add_mutually_exclusive_group()
     s.add_argument("--every", type=int, default=None, metavar="K", help="score every K-th frame")
     s.add_argument("--n", type=int, default=None, metavar="N",
@@ -48,7 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
                    help="video label by: " + "; ".join(f"{m}: {h}" for m, h in METHOD_HELP.items())
                    + " (default mean)")
     p.add_argument("--out", default=None, metavar="DIR", help="write the reports here")
-    p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")
+    add_device_arg(p)
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--amp", choices=("auto", "on", "off"), default="auto",
                    help="mixed precision: auto = float16 on CUDA, bfloat16 on a CPU that has it natively")

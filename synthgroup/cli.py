@@ -8,7 +8,7 @@ import os
 import sys
 
 from .config import GenConfig, parse_range, parse_size
-from .cliargs import ArgumentParser
+from .cliargs import command_parser
 from .errors import SynthGroupError, run_command
 from .labels import SURPRISE_POLICIES, TIE_POLICIES
 from .logs import add_logging_args, configure_logging
@@ -116,11 +116,8 @@ def cmd_sources(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-    p = ArgumentParser(prog="synthgroup", description="Synthetic group-emotion images "
-                       "(faces composited on scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
-    p.add_argument("--version", action="version", version=f"synthgroup {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
+    p, sub = command_parser("synthgroup", "Synthetic group-emotion images (faces composited on "
+                            "scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
     g = sub.add_parser("generate", help="write a dataset folder (imagefolder + metadata.jsonl + masks)")
     g.add_argument("--n", type=int, required=True, help="number of images")
     g.add_argument("--out", default="synthgroup-data", help="output folder (default synthgroup-data)")

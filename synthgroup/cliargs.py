@@ -59,3 +59,32 @@ class ArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+
+
+def command_parser(prog: str, description: str) -> tuple[ArgumentParser, argparse._SubParsersAction]:
+    """A console script's parser with ``--version``, and its (required) subcommands, whose name
+    lands in ``args.command``."""
+    from . import __version__
+    p = ArgumentParser(prog=prog, description=description)
+    p.add_argument("--version", action="version", version=f"{prog} {__version__}")
+    return p, p.add_subparsers(dest="command", required=True)
+
+
+#: what a ``--checkpoint`` may name (``globalnet.checkpoints`` resolves it)
+CHECKPOINT_HELP = "a checkpoint written by training, or a zoo model name (globalnet models)"
+
+
+def add_model_args(p: argparse.ArgumentParser, *, prefix: str = "", required: bool = True,
+                   backbone: bool = True, use: str = "") -> None:
+    """``--[PREFIX]checkpoint`` (``use``: what the model is for, added to its help) and, with
+    ``backbone``, ``--[PREFIX]backbone`` for a raw state_dict."""
+    flag = f"--{prefix}checkpoint"
+    p.add_argument(flag, required=required, help=CHECKPOINT_HELP + (f" {use}" if use else ""))
+    if backbone:
+        p.add_argument(f"--{prefix}backbone", default=None,
+                       help=f"backbone of {flag} (only for a raw state_dict; must match otherwise)")
+
+
+def add_device_arg(p: argparse.ArgumentParser) -> None:
+    """``--device``: where the model runs."""
+    p.add_argument("--device", default="auto", help="auto (CUDA if available), cpu, cuda, cuda:N")

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ..errors import GlobalNetError
+from synthgroup.cliargs import add_model_args
 from synthgroup.labels import CLASS_NAMES
 
 HELP = "face-based REFERENCE path (individual-level, not privacy-preserving): train, evaluate, predict"
@@ -62,10 +63,8 @@ def _pooling_choices() -> list[str]:
 
 
 def _global_args(p):
-    p.add_argument("--global-checkpoint", help="global-only globalnet checkpoint or zoo model "
-                   "name (globalnet models) to fuse with (and fall back on when no face is found)")
-    p.add_argument("--global-backbone", default=None,
-                   help="backbone of --global-checkpoint (only for a raw state_dict)")
+    add_model_args(p, prefix="global-", required=False,
+                   use="of a global-only model to fuse with (and fall back on when no face is found)")
     p.add_argument("--global-size", type=_positive,
                    help="global model input size (default: the checkpoint's, else the backbone's)")
     p.add_argument("--face-weight", type=_share, default=0.5,
