@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from synthgroup.labels import CLASS_NAMES
+from synthgroup.labels import CLASS_NAMES, Labelled
 
 
 def jsonable(d):
@@ -66,7 +66,7 @@ class Faithfulness:
 
 
 @dataclass(kw_only=True)
-class Entry:
+class Entry(Labelled):
     """What every input of a report has: its path, anchor, class probabilities and label, whether
     it is synthetic (a synthgroup image) and how its pictures were obscured (``None``: shown as
     they are)."""
@@ -82,10 +82,6 @@ class Entry:
     @property
     def private(self) -> bool:
         return self.obscured is not None
-
-    @property
-    def label_name(self) -> str:
-        return CLASS_NAMES[self.label]
 
     @property
     def truth_name(self) -> str | None:
@@ -152,7 +148,7 @@ class ImageEntry(Entry):
 
 
 @dataclass
-class KeyFrame:
+class KeyFrame(Labelled):
     """A video frame shown with its heatmaps: the sampled frame where one class is most probable."""
     index: int
     time_s: float | None
@@ -160,10 +156,6 @@ class KeyFrame:
     label: int
     timeline_probs: list[float]
     panels: Panels
-
-    @property
-    def label_name(self) -> str:
-        return CLASS_NAMES[self.label]
 
     def to_json(self) -> dict:
         return {"index": self.index, "time_s": self.time_s, "probs": list(self.probs),

@@ -76,13 +76,10 @@ def create_explainer(name: str, model, backbone_name: str | None = None,
             (default: the spec's ``input_size``).
         **options: plugin options (``topk``, ``batch_size``, ``precision`` for fast-scorecam...).
     """
-    from globalnet.backbones import get_backbone_spec, resolve_layer
+    from globalnet.backbones import backbone_name_of, get_backbone_spec, resolve_layer
 
     cls = get_explainer_class(name)
-    backbone_name = backbone_name or getattr(model, "backbone_name", None)
-    if backbone_name is None:
-        raise ExplainError("create_explainer needs backbone_name (the model has no backbone_name)")
-    spec = get_backbone_spec(backbone_name)
+    spec = get_backbone_spec(backbone_name_of(model, backbone_name, "create_explainer", ExplainError))
     layer_name = target_layer or spec.cam_target_layer
     layer = resolve_layer(model, layer_name)
     try:

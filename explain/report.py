@@ -122,19 +122,12 @@ def overlay(rgb: np.ndarray, cam: np.ndarray, alpha: float = 0.5) -> np.ndarray:
     return np.uint8(np.clip((1 - alpha) * rgb.astype(np.float32) + alpha * heat, 0, 255))
 
 
-def _fit(rgb: np.ndarray) -> np.ndarray:
-    import cv2
-    h, w = rgb.shape[:2]
-    s = MAX_SIDE / max(h, w)
-    if s >= 1:
-        return rgb
-    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-
-
 def _write_png(folder: Path, name: str, rgb: np.ndarray) -> str:
     import cv2
+
+    from synthgroup.sources.matting import fit_size
     path = folder / "img" / name
-    ok, buf = cv2.imencode(".png", cv2.cvtColor(_fit(rgb), cv2.COLOR_RGB2BGR))
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(fit_size(rgb, MAX_SIDE), cv2.COLOR_RGB2BGR))
     if not ok:
         raise ExplainError(f"cannot encode {name}")
     path.write_bytes(buf.tobytes())

@@ -218,45 +218,49 @@ def _build_vgg19_mod(spec: BackboneSpec, num_classes: int, imagenet_state: dict 
 #   32 VGGs (five 2x2 max-pools); 75 inception_v3 in eval, 299 in train mode with AuxLogits.
 # Batch 1 in train mode fails wherever BatchNorm sees a 1x1 map (one value per channel).
 _INCEPTION_KW = (("transform_input", True),)
+
+
+def _resnet(name: str, weights_enum: str) -> BackboneSpec:
+    """A ResNet-style entry: ``fc`` head, CAM on ``layer4``, any input size."""
+    return BackboneSpec(name, name, weights_enum, head=("fc",), cam_target_layer="layer4",
+                        min_input_size=1)
+
+
+def _vgg(name: str, weights_enum: str, cam_target_layer: str, torchvision_name: str | None = None,
+         head: tuple[str, ...] = ("classifier.6",), **kwargs) -> BackboneSpec:
+    """A VGG entry: ``classifier.6`` head, five 2x2 max-pools (32 px at least), init_weights."""
+    return BackboneSpec(name, torchvision_name or name, weights_enum, head=head,
+                        cam_target_layer=cam_target_layer, min_input_size=32,
+                        init_weights_kwarg=True, **kwargs)
+
+
 for _spec in (
-    BackboneSpec("wide_resnet50_2", "wide_resnet50_2", "Wide_ResNet50_2_Weights.IMAGENET1K_V2",
-                 head=("fc",), cam_target_layer="layer4", min_input_size=1),
-    BackboneSpec("resnet34", "resnet34", "ResNet34_Weights.IMAGENET1K_V1",
-                 head=("fc",), cam_target_layer="layer4", min_input_size=1),
+    _resnet("wide_resnet50_2", "Wide_ResNet50_2_Weights.IMAGENET1K_V2"),
+    _resnet("resnet34", "ResNet34_Weights.IMAGENET1K_V1"),
     BackboneSpec("mobilenet_v2", "mobilenet_v2", "MobileNet_V2_Weights.IMAGENET1K_V2",
                  head=("classifier.1",), cam_target_layer="features.18", min_input_size=1),
     BackboneSpec("densenet121", "densenet121", "DenseNet121_Weights.IMAGENET1K_V1",
                  head=("classifier",), cam_target_layer="features.norm5", min_input_size=29),
-    BackboneSpec("resnext50_32x4d", "resnext50_32x4d", "ResNeXt50_32X4D_Weights.IMAGENET1K_V2",
-                 head=("fc",), cam_target_layer="layer4", min_input_size=1),
+    _resnet("resnext50_32x4d", "ResNeXt50_32X4D_Weights.IMAGENET1K_V2"),
     BackboneSpec("inception_v3", "inception_v3", "Inception_V3_Weights.IMAGENET1K_V1",
                  head=("fc", "AuxLogits.fc"), cam_target_layer="Mixed_7c", min_input_size=75,
                  min_train_input_size=299, input_size=299, aux_logits=True,
                  aux_modules=("AuxLogits",), build_kwargs=_INCEPTION_KW, init_weights_kwarg=True,
                  zero_head=True),
-    BackboneSpec("resnet50", "resnet50", "ResNet50_Weights.IMAGENET1K_V2",
-                 head=("fc",), cam_target_layer="layer4", min_input_size=1),
+    _resnet("resnet50", "ResNet50_Weights.IMAGENET1K_V2"),
     BackboneSpec("googlenet", "googlenet", "GoogLeNet_Weights.IMAGENET1K_V1",
                  head=("fc", "aux1.fc2", "aux2.fc2"), cam_target_layer="inception5b",
                  min_input_size=15, aux_logits=True,
                  aux_modules=("aux1", "aux2"), build_kwargs=_INCEPTION_KW, init_weights_kwarg=True),
-    BackboneSpec("vgg11", "vgg11", "VGG11_Weights.IMAGENET1K_V1",
-                 head=("classifier.6",), cam_target_layer="features.19", min_input_size=32,
-                 init_weights_kwarg=True),
-    BackboneSpec("resnet18", "resnet18", "ResNet18_Weights.IMAGENET1K_V1",
-                 head=("fc",), cam_target_layer="layer4", min_input_size=1),
-    BackboneSpec("vgg16", "vgg16", "VGG16_Weights.IMAGENET1K_V1",
-                 head=("classifier.6",), cam_target_layer="features.29", min_input_size=32,
-                 init_weights_kwarg=True),
+    _vgg("vgg11", "VGG11_Weights.IMAGENET1K_V1", "features.19"),
+    _resnet("resnet18", "ResNet18_Weights.IMAGENET1K_V1"),
+    _vgg("vgg16", "VGG16_Weights.IMAGENET1K_V1", "features.29"),
     BackboneSpec("squeezenet1_1", "squeezenet1_1", "SqueezeNet1_1_Weights.IMAGENET1K_V1",
                  head=("classifier.1",), cam_target_layer="features.12", min_input_size=17),
-    BackboneSpec("vgg19", "vgg19", "VGG19_Weights.IMAGENET1K_V1",
-                 head=("classifier.6",), cam_target_layer="features.35", min_input_size=32,
-                 init_weights_kwarg=True),
-    BackboneSpec("vgg19_mod", "vgg19", "VGG19_Weights.IMAGENET1K_V1",
-                 head=("classifier.12",), cam_target_layer="features.35", min_input_size=32,
-                 init_weights_kwarg=True, builder=_build_vgg19_mod,
-                 notes="VGG19 conv part + FC 25088-4096-4096-1024-256-3 (paper Fig. 7)"),
+    _vgg("vgg19", "VGG19_Weights.IMAGENET1K_V1", "features.35"),
+    _vgg("vgg19_mod", "VGG19_Weights.IMAGENET1K_V1", "features.35", torchvision_name="vgg19",
+         head=("classifier.12",), builder=_build_vgg19_mod,
+         notes="VGG19 conv part + FC 25088-4096-4096-1024-256-3 (paper Fig. 7)"),
 ):
     register_backbone(_spec)
 del _spec
@@ -528,9 +532,7 @@ def _load_checkpoint_into(model: nn.Module, spec: BackboneSpec, path: Path, num_
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, name: str | None = None,
                     **extra: Any) -> Path:
     """Write ``{"backbone", "num_classes", "model": state_dict, **extra}`` for ``weights=path``."""
-    name = name or getattr(model, "backbone_name", None)
-    if name is None:
-        raise GlobalNetError("save_checkpoint needs the backbone name (model has no backbone_name)")
+    name = backbone_name_of(model, name, "save_checkpoint")
     spec = get_backbone_spec(name)
     head = resolve_layer(model, spec.head[0])
     num_classes = getattr(head, "out_features", None) or getattr(head, "out_channels")
@@ -542,6 +544,16 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, name: str | None 
 
 
 # ------------------------------------------------------------------------------------ helpers
+def backbone_name_of(model: nn.Module, name: str | None, needed_by: str,
+                     error: type[GlobalNetError] = GlobalNetError) -> str:
+    """``name``, else the model's ``backbone_name``; ``error`` naming ``needed_by`` when there is
+    neither."""
+    name = name or getattr(model, "backbone_name", None)
+    if name is None:
+        raise error(f"{needed_by} needs the backbone name (the model has no backbone_name)")
+    return name
+
+
 def resolve_layer(model: nn.Module, path: str) -> nn.Module:
     """The sub-module at dotted ``path`` ("layer4", "features.35", "features.-1", "Mixed_7c")."""
     module = model

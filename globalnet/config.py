@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from synthgroup.io import atomic_write_text, toml_value
-from synthgroup.schema import check_fields, coerce_fields
+from synthgroup.schema import check_fields, coerce_fields, or_list
 
 from .errors import GlobalNetError
 
@@ -111,15 +111,11 @@ class TrainConfig:
         if not 0 < self.warmup_face_min <= self.warmup_face_max <= 1:
             raise GlobalNetError(f"config warmup_face_min..warmup_face_max must be within (0, 1], "
                                  f"got {self.warmup_face_min}..{self.warmup_face_max}")
-        if self.optimizer not in OPTIMIZERS:
-            raise GlobalNetError(f"config optimizer must be sgd or adamw, got {self.optimizer!r}")
-        if self.schedule not in SCHEDULES:
-            raise GlobalNetError(f"config schedule must be constant or onecycle, got {self.schedule!r}")
-        if self.best_metric not in BEST_METRICS:
-            raise GlobalNetError(f"config best_metric must be accuracy or macro_f1, "
-                                 f"got {self.best_metric!r}")
-        if self.amp not in AMP_MODES:
-            raise GlobalNetError(f"config amp must be auto, on or off, got {self.amp!r}")
+        for name, choices in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES),
+                              ("best_metric", BEST_METRICS), ("amp", AMP_MODES)):
+            if getattr(self, name) not in choices:
+                raise GlobalNetError(f"config {name} must be {or_list(choices)}, "
+                                     f"got {getattr(self, name)!r}")
         if self.data is None and self.phase1_synthetic == 0:
             raise GlobalNetError("no training data: set data or phase1_synthetic > 0")
         if self.warmup_epochs + self.phase1_epochs + (self.phase2_epochs if self.data else 0) == 0:

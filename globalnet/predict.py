@@ -51,21 +51,17 @@ from .errors import GlobalNetError
 from .video import (DECODERS, VIDEO_EXTENSIONS, DecodeStats, check_video_file, count_frames,
                     decode_frames, prefetched, video_meta)
 
-from synthgroup.labels import CLASS_NAMES
+from synthgroup.labels import CLASS_NAMES, Labelled
 
 NUM_CLASSES = 3
 
 
 # ------------------------------------------------------------------------------------ results
 @dataclass
-class ImageResult:
+class ImageResult(Labelled):
     path: Path
     probs: np.ndarray
     label: int
-
-    @property
-    def label_name(self) -> str:
-        return CLASS_NAMES[self.label]
 
     def to_dict(self) -> dict:
         return {"path": str(self.path), "label": self.label, "label_name": self.label_name,
@@ -73,7 +69,7 @@ class ImageResult:
 
 
 @dataclass
-class FrameResult:
+class FrameResult(Labelled):
     index: int
     time_s: float | None
     probs: np.ndarray
@@ -81,11 +77,11 @@ class FrameResult:
 
     def to_dict(self) -> dict:
         return {"index": self.index, "time_s": _round_time(self.time_s), "label": self.label,
-                "label_name": CLASS_NAMES[self.label], "probs": round_probs(self.probs)}
+                "label_name": self.label_name, "probs": round_probs(self.probs)}
 
 
 @dataclass
-class VideoResult:
+class VideoResult(Labelled):
     """One video: per-frame results and the video label by ``method``.
 
     ``frames_decoded`` counts every frame decoded (sampled or skipped); ``frames`` holds the
@@ -106,10 +102,6 @@ class VideoResult:
     methods: dict = field(default_factory=dict)
     sampling: dict = field(default_factory=dict)
     key_frames: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def label_name(self) -> str:
-        return CLASS_NAMES[self.label]
 
     @property
     def frame_probs(self) -> np.ndarray:
@@ -173,14 +165,11 @@ def sampling_mode(every=None, n=None, all_frames=False) -> dict:
     given = [x for x in (every is not None, n is not None, bool(all_frames)) if x]
     if len(given) > 1:
         raise GlobalNetError("choose one sampling mode: every=K, n=N or all")
-    if every is not None:
-        if isinstance(every, bool) or int(every) != every or int(every) < 1:
-            raise GlobalNetError(f"every must be an integer >= 1, got {every!r}")
-        return {"mode": "every", "every": int(every)}
-    if n is not None:
-        if isinstance(n, bool) or int(n) != n or int(n) < 1:
-            raise GlobalNetError(f"n must be an integer >= 1, got {n!r}")
-        return {"mode": "n", "n": int(n)}
+    for mode, value in (("every", every), ("n", n)):
+        if value is not None:
+            if isinstance(value, bool) or int(value) != value or int(value) < 1:
+                raise GlobalNetError(f"{mode} must be an integer >= 1, got {value!r}")
+            return {"mode": mode, mode: int(value)}
     return {"mode": "all"}
 
 

@@ -25,20 +25,17 @@ IMAGE_COLUMNS = {"file_name": "image", "mask_file_name": "mask"}
 CLASS_COLUMNS = {(None, "label"), ("faces", "group")}
 
 _NULL = ("value", "null")
+#: the dtype of a JSON scalar, by Python type (bool before int: a bool is an int too)
+_DTYPES = ((bool, "bool"), (int, "int64"), (float, "float64"), (str, "string"))
 
 
 def _kind(v: Any) -> tuple:
     """The schema of one JSON value: ``("value", dtype)``, ``("list", item)`` or ``("struct", {})``."""
     if v is None:
         return _NULL
-    if isinstance(v, bool):
-        return ("value", "bool")
-    if isinstance(v, int):
-        return ("value", "int64")
-    if isinstance(v, float):
-        return ("value", "float64")
-    if isinstance(v, str):
-        return ("value", "string")
+    for typ, dtype in _DTYPES:
+        if isinstance(v, typ):
+            return ("value", dtype)
     if isinstance(v, list):
         item = _NULL
         for x in v:
@@ -78,12 +75,9 @@ def _yaml_feature(kind: tuple, parent: str | None, name: str) -> dict:
         return {"dtype": kind[1]}
     if kind[0] == "struct":
         return {"struct": _yaml_fields(kind[1], name)}
-    item = kind[1]
-    if item[0] == "value":
-        return {"list": item[1]}
-    if item[0] == "struct":
-        return {"list": _yaml_fields(item[1], name)}
-    return {"list": _yaml_feature(item, name, name)}
+    # a list holds its item's dtype or struct fields as they are; a list of lists nests
+    item = _yaml_feature(kind[1], name, name)
+    return {"list": item if "list" in item else next(iter(item.values()))}
 
 
 def _yaml_fields(fields: dict, parent: str | None) -> list[dict]:

@@ -17,7 +17,7 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # pragma: no cover
     import tomli as tomllib
 
-from .errors import ConfigError
+from .errors import ConfigError, SynthGroupError
 from .labels import SURPRISE_POLICIES, TIE_POLICIES
 from .schema import check_fields, coerce_fields
 
@@ -158,6 +158,12 @@ class GenConfig:
 
     def replace(self, **changes: Any) -> "GenConfig":
         return dataclasses.replace(self, **changes)
+
+
+def check_count(flag: str, n: int) -> None:
+    """A count of the command line (``--n``, ``--workers``): one message unless it is >= 1."""
+    if n < 1:
+        raise SynthGroupError(f"{flag} {n} must be at least 1")
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -39,6 +39,15 @@ EMOTION_SYNONYMS = {
 }
 
 
+class Labelled:
+    """Mixin of a result with an integer class ``label``: its :data:`CLASS_NAMES` name."""
+    label: int
+
+    @property
+    def label_name(self) -> str:
+        return CLASS_NAMES[self.label]
+
+
 def normalize_emotion(name: str) -> str:
     """Map a spelling of an emotion ('Happy', 'afraid', ...) to one of EMOTIONS."""
     key = str(name).strip().lower().replace("-", "").replace("_", "")

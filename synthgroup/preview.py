@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from .compose import Sources, make_sample
-from .config import GenConfig
+from .config import GenConfig, check_count
 from .errors import SynthGroupError
 from .labels import CLASS_NAMES
 
@@ -82,8 +82,7 @@ def preview(cfg: GenConfig, n: int, out: str | Path, start: int = 0, scale: int 
     """Render samples start..start+n-1 in memory and write their contact sheet to ``out`` (PNG)."""
     cfg.validate()
     out = Path(out)
-    if n < 1:
-        raise SynthGroupError(f"--n {n} must be at least 1")
+    check_count("--n", n)
     if out.suffix.lower() not in (".png", ".jpg", ".jpeg"):
         raise SynthGroupError(f"preview output {out} must end in .png or .jpg")
     if not out.parent.exists():

@@ -135,6 +135,12 @@ def coerce_fields(cls: type, values: dict[str, Any], *, error: type[Exception],
     return out
 
 
+def or_list(choices) -> str:
+    """Choices as a message lists them: ``a``, ``a or b``, ``a, b or c``."""
+    items = [str(c) for c in choices]
+    return f"{', '.join(items[:-1])} or {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def check_fields(obj: Any, *, error: type[Exception], where: str | None = None,
                  prefix: str = "") -> Any:
     """Check every field of the dataclass instance ``obj`` against its annotation and store the

@@ -12,11 +12,27 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from .compose import Sources, make_sample
 from .config import GenConfig
 
 
-class SyntheticGroupDataset(Dataset):
+class SharedEpoch:
+    """``set_epoch`` / ``epoch`` of a dataset whose items depend on the epoch: the epoch lives in
+    shared memory, so DataLoader workers (persistent ones too) see ``set_epoch``."""
+
+    _epoch: torch.Tensor
+
+    def _share_epoch(self, epoch: int = 0) -> None:
+        self._epoch = torch.tensor([epoch], dtype=torch.long).share_memory_()
+
+    def set_epoch(self, epoch: int) -> None:
+        self._epoch[0] = int(epoch)
+
+    @property
+    def epoch(self) -> int:
+        return int(self._epoch[0])
+
+
+class SyntheticGroupDataset(SharedEpoch, Dataset):
     """Yields ``(image, label)`` or, with ``return_metadata``, ``(image, label, record)``.
 
     ``transform`` takes the HxWx3 uint8 RGB array and returns a tensor; by default the image
@@ -30,19 +46,14 @@ class SyntheticGroupDataset(Dataset):
         self.length = int(length)
         self.transform = transform
         self.return_metadata = return_metadata
-        self._epoch = torch.tensor([epoch], dtype=torch.long).share_memory_()
-        self._sources: Sources | None = None
-
-    def set_epoch(self, epoch: int) -> None:
-        self._epoch[0] = int(epoch)
+        self._share_epoch(epoch)
+        self._sources = None
 
     @property
-    def epoch(self) -> int:
-        return int(self._epoch[0])
-
-    @property
-    def sources(self) -> Sources:
+    def sources(self):
+        """The config's face and background sources (a ``synthgroup.compose.Sources``)."""
         if self._sources is None:   # built lazily, once per worker process
+            from .compose import Sources
             self._sources = Sources(self.config)
         return self._sources
 
@@ -57,6 +68,7 @@ class SyntheticGroupDataset(Dataset):
     def __getitem__(self, i: int):
         if not 0 <= i < self.length:
             raise IndexError(i)
+        from .compose import make_sample
         sample = make_sample(self.config, self.sources, self.epoch * self.length + int(i))
         if self.transform is not None:
             x = self.transform(sample.image)

@@ -35,7 +35,7 @@ import cv2
 from . import __version__
 from .card import dataset_card
 from .compose import Sources, make_sample
-from .config import GenConfig
+from .config import GenConfig, check_count
 from .errors import SynthGroupError
 from .io import (atomic_write_text, disk_error_message, file_lock, free_space, is_locked,
                  is_shared_holder, to_toml, write_json)
@@ -255,10 +255,8 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
     """Generate samples 0..n-1 (this shard's chunks) into ``out``; returns the manifest."""
     cfg.validate()
     out = Path(out)
-    if n < 1:
-        raise SynthGroupError(f"--n {n} must be at least 1")
-    if workers < 1:
-        raise SynthGroupError(f"--workers {workers} must be at least 1")
+    check_count("--n", n)
+    check_count("--workers", workers)
     k, m = shard
     if not (m >= 1 and 0 <= k < m):
         raise SynthGroupError(f"--shard {k}/{m} is not K/N with 0 <= K < N")

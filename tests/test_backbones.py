@@ -14,6 +14,7 @@ from globalnet.backbones import (
     describe_backbones, forward_logits, get_backbone_spec, list_backbones, resolve_layer,
     save_checkpoint, split_outputs,
 )
+from globalnet.backbones import _torchvision_kwargs
 
 torch.set_num_threads(2)
 
@@ -34,7 +35,7 @@ def built(request):
     torch.manual_seed(0)
     name = request.param
     model = create_backbone(name)
-    yield name, model
+    yield name, model, get_backbone_spec(name)
     del model
 
 
@@ -43,8 +44,7 @@ def test_registry_names():
 
 
 def test_forward_small_input(built):
-    name, model = built
-    spec = get_backbone_spec(name)
+    name, model, spec = built
     size = max(SMALL, spec.min_input_size)
     model.eval()
     with torch.no_grad():
@@ -55,8 +55,7 @@ def test_forward_small_input(built):
 
 
 def test_backward_train_mode(built):
-    name, model = built
-    spec = get_backbone_spec(name)
+    name, model, spec = built
     size = max(SMALL, spec.min_size(train=True))
     model.train()
     model.zero_grad(set_to_none=True)
@@ -88,8 +87,7 @@ def test_backward_train_mode(built):
 
 
 def test_min_input_size_honoured(built):
-    name, model = built
-    spec = get_backbone_spec(name)
+    name, model, spec = built
     model.eval()
     m = spec.min_input_size
     with torch.no_grad():
@@ -107,8 +105,7 @@ def test_min_input_size_honoured(built):
 
 
 def test_cam_target_layer_gives_4d_activation(built):
-    name, model = built
-    spec = get_backbone_spec(name)
+    name, model, spec = built
     layer = resolve_layer(model, spec.cam_target_layer)
     seen = []
     handle = layer.register_forward_hook(lambda mod, inp, out: seen.append(out))
@@ -124,8 +121,7 @@ def test_cam_target_layer_gives_4d_activation(built):
 
 
 def test_spec_facts_and_description(built):
-    name, model = built
-    spec = get_backbone_spec(name)
+    name, model, spec = built
     assert len(spec.mean) == 3 and len(spec.std) == 3
     assert spec.input_size >= spec.min_size(train=True) >= spec.min_input_size >= 1
     assert spec.weights_enum.split(".")[0].endswith("_Weights")
@@ -235,11 +231,7 @@ def _fake_imagenet_cache(name):
     from torchvision.models import get_model
 
     spec = get_backbone_spec(name)
-    kwargs = dict(spec.build_kwargs, num_classes=1000)
-    if spec.aux_modules:
-        kwargs["aux_logits"] = True
-    if spec.init_weights_kwarg:
-        kwargs["init_weights"] = False
+    kwargs = _torchvision_kwargs(spec, 1000, aux_logits=True, init=False)   # as torchvision builds it
     state = get_model(spec.torchvision_name, weights=None, **kwargs).state_dict()
     path = spec.weights_cache_path
     assert path.name == spec.weights_url.rsplit("/", 1)[-1]

@@ -18,19 +18,19 @@ from typing import Callable, Sequence
 
 import cv2
 import numpy as np
-import torch
 from torch.utils.data import Dataset
 
 from globalnet.errors import GlobalNetError
 from globalnet.video import FrameReader, iter_frames
 
 from synthgroup.labels import CLASS_NAMES
+from synthgroup.torchdata import SharedEpoch
 
 from .frame_index import FrameIndex
-from .scan import check_classes, normalize_split
+from .scan import LabelledImages, check_classes, normalize_split
 
 
-class FrameDataset(Dataset):
+class FrameDataset(SharedEpoch, LabelledImages, Dataset):
     """Map-style dataset of single video frames; base of ``VGAFFrames`` / ``VideoFolderFrames``.
 
     ``item i -> (image, label)``: image is HxWx3 uint8 RGB, or ``transform(image)``.
@@ -61,18 +61,14 @@ class FrameDataset(Dataset):
         if self.index.total == 0:
             raise GlobalNetError(f"{where}: no readable videos")
         check_classes(self.class_counts(), where, allow_missing_classes, what="frames")
-        self._epoch = torch.tensor([0], dtype=torch.long).share_memory_()
+        self._share_epoch()
         self._reader = FrameReader(max_open)
 
     # epochs -------------------------------------------------------------------------
     def set_epoch(self, epoch: int) -> None:
         if int(epoch) < 0:
             raise GlobalNetError(f"epoch must be >= 0, got {epoch!r}")
-        self._epoch[0] = int(epoch)
-
-    @property
-    def epoch(self) -> int:
-        return int(self._epoch[0])
+        super().set_epoch(epoch)
 
     # indexing -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -92,13 +88,9 @@ class FrameDataset(Dataset):
         """``(video index into self.index.paths, frame index)`` read by item ``i``; no decoding."""
         return self.index.locate(self.global_index(i, epoch))
 
-    def __getitem__(self, i: int):
+    def read(self, i: int) -> tuple[np.ndarray, int]:
         v, f = self.frame_of(i)
-        image = self._reader.read(self.index.paths[v], f)
-        label = int(self.index.labels[v])
-        if self.transform is not None:
-            image = self.transform(image)
-        return image, label
+        return self._reader.read(self.index.paths[v], f), int(self.index.labels[v])
 
     # reporting ----------------------------------------------------------------------
     @property

@@ -18,8 +18,8 @@ from torch.utils.data import Dataset
 
 from globalnet.errors import SKIP_BAD_HINT, GlobalNetError
 
-from .scan import (IMAGE_EXTENSIONS, check_classes, count_labels, listing, normalize_split,
-                   resolve_split_dir, scan_class_folders)
+from .scan import (IMAGE_EXTENSIONS, LabelledImages, check_classes, count_labels, listing,
+                   normalize_split, resolve_split_dir, scan_class_folders)
 
 log = logging.getLogger("globalnet.data")
 
@@ -33,7 +33,7 @@ def read_image(path: Path | str) -> np.ndarray:
     return np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
 
 
-class GAFImages(Dataset):
+class GAFImages(LabelledImages, Dataset):
     """Labelled images; item i -> ``(HxWx3 uint8 RGB or transform(image), class id)``."""
 
     def __init__(self, root: Path | str, split: str | None = "train", transform=None,
@@ -66,12 +66,9 @@ class GAFImages(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
-    def __getitem__(self, i: int):
+    def read(self, i: int) -> tuple[np.ndarray, int]:
         path, label = self.items[i]
-        image = read_image(path)
-        if self.transform is not None:
-            image = self.transform(image)
-        return image, label
+        return read_image(path), label
 
     @property
     def labels(self) -> list[int]:

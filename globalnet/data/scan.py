@@ -25,6 +25,21 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
 _SHOW = 5               # how many names an error message lists before "and N more"
 
 
+class LabelledImages:
+    """Mixin of the datasets of labelled images: item ``i`` is ``(image, class id)`` from the
+    :meth:`read` hook, the image through ``transform`` when one is set."""
+
+    transform = None
+
+    def read(self, i: int) -> tuple:
+        """Item ``i``'s HxWx3 uint8 RGB image and class id."""
+        raise NotImplementedError
+
+    def __getitem__(self, i: int):
+        image, label = self.read(i)
+        return (image if self.transform is None else self.transform(image)), label
+
+
 def class_id(name: str) -> int | None:
     """Class id of a folder name (Positive / Neutral / Negative, any case), else None."""
     return _CLASS_BY_LOWER.get(name.strip().lower())

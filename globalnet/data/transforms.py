@@ -43,6 +43,15 @@ def _stats(mean: Sequence[float], std: Sequence[float]) -> tuple[list[float], li
     return mean, std
 
 
+def rgb_array(image, what: str = "") -> np.ndarray:
+    """``image`` as an HxWx3 uint8 RGB array, else one message (``what`` goes before it)."""
+    arr = np.asarray(image)
+    if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
+        raise GlobalNetError(f"{what}expected an HxWx3 uint8 RGB array, got shape {arr.shape} "
+                             f"dtype {arr.dtype}")
+    return arr
+
+
 class AsImage:
     """HxWx3 uint8 RGB numpy array (or a CxHxW uint8 tensor) -> tv_tensors.Image."""
 
@@ -51,46 +60,35 @@ class AsImage:
             if image.ndim != 3 or image.shape[0] != 3:
                 raise GlobalNetError(f"expected a 3xHxW image tensor, got shape {tuple(image.shape)}")
             return tv_tensors.Image(image)
-        arr = np.asarray(image)
-        if arr.ndim != 3 or arr.shape[2] != 3 or arr.dtype != np.uint8:
-            raise GlobalNetError(f"expected an HxWx3 uint8 RGB array, got shape {arr.shape} "
-                                 f"dtype {arr.dtype}")
+        arr = rgb_array(image)
         return tv_tensors.Image(torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1))
 
     def __repr__(self) -> str:
         return "AsImage()"
 
 
+def _pipeline(size, mean, std, crop) -> v2.Compose:
+    """Image, shorter side resized to size*256/224, then ``crop(h, w)`` (the steps that bring
+    it to ``size``), to float in [0, 1], normalised with ``mean`` / ``std``."""
+    h, w = _size(size)
+    mean, std = _stats(mean, std)
+    return v2.Compose([AsImage(), v2.Resize(round(min(h, w) * RESIZE_RATIO), antialias=True),
+                       *crop(h, w), v2.ToDtype(torch.float32, scale=True), v2.Normalize(mean, std),
+                       v2.ToPureTensor()])
+
+
 def train_transform(size, mean, std, rotation: float = 10.0,
                     scale: tuple[float, float] = (0.7, 1.0)) -> v2.Compose:
     """Resize shorter side to size*256/224, rotate +-``rotation`` deg, flip, random-resized-crop
     (area ``scale``) to ``size``, to float in [0, 1], normalise with ``mean`` / ``std``."""
-    h, w = _size(size)
-    mean, std = _stats(mean, std)
-    return v2.Compose([
-        AsImage(),
-        v2.Resize(round(min(h, w) * RESIZE_RATIO), antialias=True),
-        v2.RandomRotation(rotation),
-        v2.RandomHorizontalFlip(),
-        v2.RandomResizedCrop((h, w), scale=tuple(scale), antialias=True),
-        v2.ToDtype(torch.float32, scale=True),
-        v2.Normalize(mean, std),
-        v2.ToPureTensor(),
-    ])
+    return _pipeline(size, mean, std, lambda h, w: [
+        v2.RandomRotation(rotation), v2.RandomHorizontalFlip(),
+        v2.RandomResizedCrop((h, w), scale=tuple(scale), antialias=True)])
 
 
 def eval_transform(size, mean, std) -> v2.Compose:
     """Resize shorter side to size*256/224, center-crop ``size``, to float, normalise."""
-    h, w = _size(size)
-    mean, std = _stats(mean, std)
-    return v2.Compose([
-        AsImage(),
-        v2.Resize(round(min(h, w) * RESIZE_RATIO), antialias=True),
-        v2.CenterCrop((h, w)),
-        v2.ToDtype(torch.float32, scale=True),
-        v2.Normalize(mean, std),
-        v2.ToPureTensor(),
-    ])
+    return _pipeline(size, mean, std, lambda h, w: [v2.CenterCrop((h, w))])
 
 
 class ModelInput:
@@ -127,11 +125,7 @@ class ModelInput:
             frames = [frames]
         groups: dict[tuple, list[int]] = {}
         for i, f in enumerate(frames):
-            a = np.asarray(f)
-            if a.ndim != 3 or a.shape[2] != 3 or a.dtype != np.uint8:
-                raise GlobalNetError(f"frame {i}: expected an HxWx3 uint8 RGB array, got shape "
-                                     f"{a.shape} dtype {a.dtype}")
-            groups.setdefault(a.shape, []).append(i)
+            groups.setdefault(rgb_array(f, f"frame {i}: ").shape, []).append(i)
         if not groups:
             raise GlobalNetError("no frames to preprocess")
         out: list = [None] * len(frames)

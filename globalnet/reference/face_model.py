@@ -229,20 +229,21 @@ def load_face_model(path: str | os.PathLike):
     if not isinstance(ckpt, dict) or ckpt.get("kind") != "face_resnet":
         raise GlobalNetError(f"{path} is not a reference face-model checkpoint "
                              "(written by `globalnet reference train`)")
-    model = FaceResNet(ckpt["num_classes"], ckpt["crop_size"], ckpt["width"], ckpt.get("stem_stride", 2))
-    model.load_state_dict(ckpt["model"])
-    model.eval()
+
+    def restored(module, key: str):
+        module.load_state_dict(ckpt[key])
+        return module.eval()
+
+    def face_cnn(key: str) -> FaceResNet:
+        return restored(FaceResNet(ckpt["num_classes"], ckpt["crop_size"], ckpt["width"],
+                                   ckpt.get("stem_stride", 2)), key)
+
+    model = face_cnn("model")
     attention = None
     if "attention" in ckpt:
         from .pool_attention import AttentionPooling
-        attention = AttentionPooling(model.feature_dim, hidden=ckpt.get("attention_hidden", 64))
-        attention.load_state_dict(ckpt["attention"])
-        attention.eval()
-        backbone = model
-        if "attention_backbone" in ckpt:
-            backbone = FaceResNet(ckpt["num_classes"], ckpt["crop_size"], ckpt["width"],
-                                  ckpt.get("stem_stride", 2))
-            backbone.load_state_dict(ckpt["attention_backbone"])
-            backbone.eval()
+        attention = restored(AttentionPooling(model.feature_dim,
+                                              hidden=ckpt.get("attention_hidden", 64)), "attention")
+        backbone = face_cnn("attention_backbone") if "attention_backbone" in ckpt else model
         object.__setattr__(attention, "backbone", backbone)   # plain attribute, not a submodule
     return model, attention, ckpt

@@ -29,6 +29,12 @@ def train_step(forward, x: torch.Tensor, y: torch.Tensor, opt, sched=None,
     return float(loss.detach())
 
 
+def _log_progress(log, what: str, losses: list[float], total: int, every: int) -> None:
+    """Every ``every`` steps (one loss each), the mean loss of the last ``every`` to ``log``."""
+    if log and len(losses) % every == 0:
+        log(f"{what} step {len(losses)}/{total} loss {np.mean(losses[-every:]):.3f}")
+
+
 def train_face_model(model: FaceResNet, dataset: FaceCropDataset, epochs: int = 3,
                      batch_size: int = 64, lr: float = 2e-3, seed: int = 0,
                      max_steps: int | None = None, log=None) -> list[float]:
@@ -43,19 +49,17 @@ def train_face_model(model: FaceResNet, dataset: FaceCropDataset, epochs: int = 
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(total, 2))
     crops = to_tensor(dataset.crops)
     labels = torch.from_numpy(dataset.labels)
-    losses, step = [], 0
+    losses = []
     model.train()
-    while step < total:
+    while len(losses) < total:
         order = torch.randperm(n, generator=g)
         for s in range(steps_per_epoch):
-            if step >= total:
+            if len(losses) >= total:
                 break
             b = order[s * batch_size:(s + 1) * batch_size]
             losses.append(train_step(model, crops[b], labels[b], opt, sched,
                                      g if dataset.flip else None))
-            step += 1
-            if log and step % 50 == 0:
-                log(f"face step {step}/{total} loss {np.mean(losses[-50:]):.3f}")
+            _log_progress(log, "face", losses, total, every=50)
     model.eval()
     return losses
 
@@ -74,14 +78,14 @@ def train_attention(face_model, attention: AttentionPooling, dataset, epochs: in
         params.append({"params": face_model.parameters(), "lr": backbone_lr})
     opt = torch.optim.AdamW(params, weight_decay=1e-4)
     crops = dataset.all_crops
-    losses, step = [], 0
+    losses = []
     attention.train()
     face_model.eval()          # BatchNorm statistics from per-face training stay fixed
     total = (len(bags) + batch_images - 1) // batch_images * epochs if max_steps is None else max_steps
-    while step < total:
+    while len(losses) < total:
         order = rng.permutation(len(bags))
         for s in range(0, len(order), batch_images):
-            if step >= total:
+            if len(losses) >= total:
                 break
             chosen = [bags[i] for i in order[s:s + batch_images]]
             idx = np.concatenate([c[0] for c in chosen])
@@ -99,8 +103,6 @@ def train_attention(face_model, attention: AttentionPooling, dataset, epochs: in
             loss.backward()
             opt.step()
             losses.append(float(loss.detach()))
-            step += 1
-            if log and step % 25 == 0:
-                log(f"attention step {step}/{total} loss {np.mean(losses[-25:]):.3f}")
+            _log_progress(log, "attention", losses, total, every=25)
     attention.eval()
     return losses
