@@ -68,6 +68,32 @@ def patched(cli: str, patch: str, *args) -> list[str]:
     return [sys.executable, "-c", code] + [str(a) for a in args]
 
 
+def race(fifo: Path, cli: str, where: str, argvs: list[list], timeout: float = 300) -> list[tuple]:
+    """Run ``cli`` once per argument list of ``argvs`` (two), as processes that meet when the
+    function ``where`` (``module.attr``, patched) returns - on the FIFO ``fifo``, which opens only
+    when both ends do - and race from there; ``(stdout, stderr, returncode, pid)`` of each."""
+    os.mkfifo(fifo)
+    module, attr = where.rsplit(".", 1)
+    patch = f"""
+        import {module} as M
+        real, ROLE = M.{attr}, ARGS.pop()
+        def meeting(*args, **kwargs):
+            out = real(*args, **kwargs)
+            open({str(fifo)!r}, "w" if ROLE == "0" else "r").close()
+            return out
+        M.{attr} = meeting
+    """
+    procs = [subprocess.Popen(patched(cli, patch, *argv, k), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for k, argv in enumerate(argvs)]
+    try:
+        return [p.communicate(timeout=timeout) + (p.returncode, p.pid) for p in procs]
+    except subprocess.TimeoutExpired:
+        for p in procs:
+            p.kill()
+        errs = [p.communicate()[1][-1500:] for p in procs]
+        pytest.fail(f"{cli} racing with itself hung for {timeout} s; stderr: {errs}")
+
+
 # a toolkit's progress line (INFO, shown unless -q), e.g. "globalnet.data: ...: counting frames"
 INFO_LINE = re.compile(r"^(synthgroup|globalnet|explain)(\.\w+)+: (?!warning:|error:)")
 

@@ -43,10 +43,10 @@ def test_report_without_inputs_is_one_message(capsys, tmp_path):
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
-    from globalnet.backbones import create_backbone, save_checkpoint
+    import standins as S
     root = tmp_path_factory.mktemp("spelling")
     torch.manual_seed(0)
-    ck = save_checkpoint(root / "r18.pt", create_backbone("resnet18"), input_size=64)
+    ck = S.checkpoint(root / "r18.pt")
     img = root / "a.png"
     cv2.imwrite(str(img), np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8))
     return root, ck, img

@@ -273,9 +273,9 @@ def test_road_and_confidence_drop_are_finite(tiny, x_tiny):
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory):
     """A synthgroup-style folder (images, masks, metadata.jsonl), a video, checkpoints."""
+    import standins as S
     from synthgroup import GenConfig, Sources, make_sample
 
-    from globalnet.backbones import create_backbone, save_checkpoint
     root = tmp_path_factory.mktemp("explain")
     synth = root / "synth"
     (synth / "images").mkdir(parents=True)
@@ -292,16 +292,11 @@ def workspace(tmp_path_factory):
                      **s.record})
         frames.append(s.image)
     (synth / "metadata.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    video = root / "clip.avi"
-    w = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, (64, 64))
-    for k in range(10):
-        w.write(cv2.cvtColor(frames[k % 2], cv2.COLOR_RGB2BGR))
-    w.release()
+    video = S.write_clip(root / "clip.avi", [frames[k % 2] for k in range(10)])
     torch.manual_seed(0)
-    ck = save_checkpoint(root / "r18.pt", create_backbone("resnet18"), input_size=64)
-    ck5 = save_checkpoint(root / "r18_5.pt", create_backbone("resnet18", num_classes=5),
-                          input_size=64)
-    cksq = save_checkpoint(root / "sq.pt", create_backbone("squeezenet1_1"), input_size=64)
+    ck = S.checkpoint(root / "r18.pt")
+    ck5 = S.checkpoint(root / "r18_5.pt", num_classes=5)
+    cksq = S.checkpoint(root / "sq.pt", "squeezenet1_1")
     return {"root": root, "synth": synth, "video": video, "ck": ck, "ck5": ck5, "cksq": cksq}
 
 
@@ -389,29 +384,20 @@ def test_privacy_changes_pixels_under_faces(workspace):
 def test_bad_input_fails_cleanly(workspace, case, capsys, tmp_path):
     ws = workspace
     img = ws["synth"] / "images/000000.jpg"
-    ck = ws["ck"]
-    extra = []
-    if case == "unreadable_image":
-        bad = tmp_path / "bad.jpg"
-        bad.write_bytes(b"not a jpeg at all")
-        inputs = [img, bad]
-    elif case == "unsupported_format":
-        bad = tmp_path / "pic.gif"
-        bad.write_bytes(b"GIF89a....")
-        inputs = [bad]
-    elif case == "other_class_count":
+    ck, extra = ws["ck"], []
+    if case == "other_class_count":
         ck, inputs = ws["ck5"], [img]
     elif case == "other_backbone":
         ck, inputs, extra = ws["cksq"], [img], ["--backbone", "resnet18"]
-    elif case == "zero_length_video":
-        bad = tmp_path / "empty.mp4"
-        bad.write_bytes(b"")
-        inputs = [img, bad]
-    else:
-        data = ws["video"].read_bytes()
-        bad = tmp_path / "cut.avi"
-        bad.write_bytes(data[: len(data) // 2])
-        inputs = [img, bad]
+    else:                                       # a bad file, after a good image (or alone)
+        video = ws["video"].read_bytes()
+        name, data = {"unreadable_image": ("bad.jpg", b"not a jpeg at all"),
+                      "unsupported_format": ("pic.gif", b"GIF89a...."),
+                      "zero_length_video": ("empty.mp4", b""),
+                      "truncated_video": ("cut.avi", video[: len(video) // 2])}[case]
+        bad = tmp_path / name
+        bad.write_bytes(data)
+        inputs = [bad] if case == "unsupported_format" else [img, bad]
     out = tmp_path / "out" / "rep"
     capsys.readouterr()
     rc = explain_main(["report", "--checkpoint", str(ck), "--inputs", *map(str, inputs),

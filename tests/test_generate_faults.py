@@ -4,15 +4,13 @@ exit code 2 and nothing half-written."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import cv2
 import pytest
 
 from conftest import run_cli
-from faults import BIN, on_tmpfs, one_message, patched, run
+from faults import BIN, on_tmpfs, one_message, patched, race, run
 from synthgroup import GenConfig
 from synthgroup.errors import ConfigError
 
@@ -58,27 +56,14 @@ def test_read_only_output_disk_is_one_message(tmp_path):
 def test_two_configurations_never_mix_in_one_folder(tmp_path):
     """F2: both runs checked the folder before either claimed it; both met here, after their
     sources were ready (a FIFO opens only when both ends do), then raced for the folder."""
-    fifo, out = tmp_path / "meet", tmp_path / "mix"
-    os.mkfifo(fifo)
-    patch = f"""
-        from synthgroup import writer
-        Real, ROLE = writer.Sources, ARGS.pop()
-        def meeting(cfg):
-            s = Real(cfg)
-            open({str(fifo)!r}, "w" if ROLE == "0" else "r").close()
-            return s
-        writer.Sources = meeting
-    """
-    procs = [subprocess.Popen(patched("synthgroup.cli", patch, "generate", "--n", "200",
-                                      "--workers", "1", "--shard", f"{k}/2", "--seed", k,
-                                      "--out", out, *SMALL, k),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for k in (0, 1)]
-    results = [p.communicate(timeout=180) + (p.returncode,) for p in procs]
-    assert sorted(rc for _, _, rc in results) == [0, 2], results
-    loser = next(err for _, err, rc in results if rc == 2)
+    out = tmp_path / "mix"
+    results = race(tmp_path / "meet", "synthgroup.cli", "synthgroup.writer.Sources",
+                   [["generate", "--n", "200", "--workers", "1", "--shard", f"{k}/2", "--seed", k,
+                     "--out", out, *SMALL] for k in (0, 1)], timeout=180)
+    assert sorted(rc for _, _, rc, _ in results) == [0, 2], results
+    loser = next(err for _, err, rc, _ in results if rc == 2)
     assert "different configuration" in loser and str(out) in loser, loser
-    winner = next(k for k, (_, _, rc) in enumerate(results) if rc == 0)
+    winner = next(k for k, (_, _, rc, _) in enumerate(results) if rc == 0)
     seeds = {json.loads(ln)["seed"] for part in (out / "parts").glob("*.jsonl")
              for ln in part.read_text().splitlines()}
     assert seeds == {winner}
@@ -186,15 +171,10 @@ def test_unreadable_source_fails_before_anything_is_written(tmp_path):
 
 
 def test_lsun_value_that_is_not_an_image_is_skipped_not_the_whole_lmdb(tmp_path):
-    import lmdb
     import standins as S
     from synthgroup.sources import create_background_source
     S.make_lsun(tmp_path, categories=("classroom",), n=3)
-    env = lmdb.open(str(tmp_path / "classroom_train_lmdb"), map_size=1 << 26)
-    with env.begin(write=True) as txn:
-        key = next(iter(txn.cursor()))[0]
-        txn.put(key, b"not an image")              # the first value the source looks at
-    env.close()
+    key = S.spoil_lsun_value(tmp_path, lambda value: b"not an image")   # the first one looked at
     src = create_background_source(f"lsun:{tmp_path}", output_size=(96, 96))[1]
     assert len(src.items) == 3
     src.probe()

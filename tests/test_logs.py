@@ -139,20 +139,16 @@ class _Terminal:
 
 @pytest.fixture(scope="module")
 def clip_and_checkpoint(tmp_path_factory):
-    import cv2
     import numpy as np
+    import standins as S
     import torch
 
-    from globalnet.backbones import create_backbone, save_checkpoint
     root = tmp_path_factory.mktemp("bars")
-    clip = root / "clip.avi"
-    w = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 5, (48, 48))
     rng = np.random.default_rng(0)
-    for _ in range(12):
-        w.write(rng.integers(0, 256, (48, 48, 3), dtype=np.uint8))
-    w.release()
+    clip = S.write_clip(root / "clip.avi", [rng.integers(0, 256, (48, 48, 3), dtype=np.uint8)
+                                            for _ in range(12)])
     torch.manual_seed(0)
-    return clip, save_checkpoint(root / "r18.pt", create_backbone("resnet18"), input_size=48)
+    return clip, S.checkpoint(root / "r18.pt", input_size=48)
 
 
 def test_predict_video_reports_its_progress(clip_and_checkpoint):

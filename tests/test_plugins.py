@@ -71,22 +71,18 @@ PLUG_LAYOUT = Layout("pluglayout", "a plug.txt marker", lambda root: (root / "pl
 ''',
 }
 
-ENTRY_POINTS = """
-[synthgroup.face_sources]
-plugface = plug_sources:PlugFaces
-[synthgroup.background_sources]
-plugscenes = plug_sources:PlugScenes
-[globalnet.backbones]
-plugnet = plug_backbone:PLUGNET
-[explain.explainers]
-plugmap = plug_explain:PlugExplainer
-[globalnet.reference.detectors]
-plugdet = plug_reference:PlugDetector
-[globalnet.reference.poolings]
-plugpool = plug_reference:PlugPooling
-[globalnet.layouts]
-pluglayout = plug_layout:PLUG_LAYOUT
-"""
+#: entry-point group -> (name, module:attribute) of the fake distribution's one entry there
+ENTRY_POINT_TABLE = {
+    "synthgroup.face_sources": ("plugface", "plug_sources:PlugFaces"),
+    "synthgroup.background_sources": ("plugscenes", "plug_sources:PlugScenes"),
+    "globalnet.backbones": ("plugnet", "plug_backbone:PLUGNET"),
+    "explain.explainers": ("plugmap", "plug_explain:PlugExplainer"),
+    "globalnet.reference.detectors": ("plugdet", "plug_reference:PlugDetector"),
+    "globalnet.reference.poolings": ("plugpool", "plug_reference:PlugPooling"),
+    "globalnet.layouts": ("pluglayout", "plug_layout:PLUG_LAYOUT"),
+}
+ENTRY_POINTS = "".join(f"[{group}]\n{name} = {target}\n"
+                       for group, (name, target) in ENTRY_POINT_TABLE.items())
 
 
 @pytest.fixture

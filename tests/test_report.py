@@ -7,6 +7,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+import standins as S
 from test_explain import _report, workspace  # noqa: F401  (the module fixture)
 
 from explain.cli import main as explain_main
@@ -59,11 +60,7 @@ def group_photo(workspace):  # noqa: F811
     folder.mkdir()
     photo = folder / "class_photo.png"
     cv2.imwrite(str(photo), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    video = folder / "class_clip.avi"
-    w = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 5, rgb.shape[1::-1])
-    for _ in range(6):
-        w.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    w.release()
+    video = S.write_clip(folder / "class_clip.avi", [rgb] * 6)
     return {"photo": photo, "video": video, "rgb": rgb}
 
 

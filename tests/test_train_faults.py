@@ -3,7 +3,6 @@ its first checkpoint, a full disk at checkpoint time, unusable weights."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -11,7 +10,7 @@ import subprocess
 import pytest
 import torch
 
-from faults import BIN, on_tmpfs, one_message, patched
+from faults import BIN, on_tmpfs, one_message, patched, race
 from globalnet import cli
 from tests import realdata_standins as rs
 
@@ -33,20 +32,9 @@ def _rows(run):
 def test_two_trainings_never_share_a_run_folder(tmp_path):
     """F3: both used last.pt.tmp and interleaved metrics.jsonl / train.log. Both runs meet on a
     FIFO (it opens only when both ends do) once their checks are done, then race for the folder."""
-    fifo, run = tmp_path / "meet", tmp_path / "run"
-    os.mkfifo(fifo)
-    patch = f"""
-        from globalnet import train as T
-        real, ROLE = T._check_synth, ARGS.pop()
-        def meeting(config):
-            real(config)
-            open({str(fifo)!r}, "w" if ROLE == "0" else "r").close()
-        T._check_synth = meeting
-    """
-    procs = [subprocess.Popen(patched("globalnet.cli", patch, "train", *ARGS, "--out", run, k),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for k in ("0", "1")]
-    results = [p.communicate(timeout=300) + (p.returncode, p.pid) for p in procs]
+    run = tmp_path / "run"
+    results = race(tmp_path / "meet", "globalnet.cli", "globalnet.train._check_synth",
+                   [["train", *ARGS, "--out", run]] * 2)
     assert sorted(rc for _, _, rc, _ in results) == [0, 2], results
     winner = next(pid for _, _, rc, pid in results if rc == 0)
     loser = next(err for _, err, rc, _ in results if rc == 2)
