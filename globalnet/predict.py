@@ -398,22 +398,29 @@ class Predictor:
         stats = DecodeStats(fps=fps, claimed=claimed, backend=backend)
         frames: list[FrameResult] = []
         keep = _KeyFrameCandidates(keep_frames)
-        buf: list[tuple[int, np.ndarray]] = []
+        buf: list[tuple[int, np.ndarray, np.ndarray]] = []       # (index, frame, model-sized)
 
         def flush():
-            probs = self.predict_frames([f for _, f in buf])
-            for (k, rgb), p in zip(buf, probs):
+            probs = self.predict_frames([small for _, _, small in buf])
+            for (k, rgb, _), p in zip(buf, probs):
                 frames.append(FrameResult(k, k / fps if fps else None, p, int(np.argmax(p))))
                 keep.offer(k, rgb, p)
             buf.clear()
             if report is not None:
                 report(len(frames))
 
-        decode = lambda: decode_frames(path, wanted, backend, stats, stop_after)  # noqa: E731
+        # On the CPU the decoder's thread also does the model input's resize (the same numbers,
+        # ModelInput.shrink): the model's thread then never copies or resizes full-size frames.
+        shrink = self.model_input.shrink if self.device.type == "cpu" else (lambda rgb: rgb)
+
+        def decode():
+            for k, rgb in decode_frames(path, wanted, backend, stats, stop_after):
+                yield k, rgb, shrink(rgb)
+
         source = prefetched(decode, self.batch_size) if self.prefetch else decode()
         try:
-            for k, rgb in source:
-                buf.append((k, rgb))
+            for k, rgb, small in source:
+                buf.append((k, rgb, small))
                 if len(buf) >= self.batch_size:
                     flush()
             if buf:

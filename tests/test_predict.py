@@ -224,6 +224,33 @@ def test_preprocessing_matches_eval_transform(predictor):
     assert not predictor.model.training and predictor.input_size == 64
 
 
+def test_shrunk_frames_give_the_same_input_to_the_bit(predictor):
+    """The decoder thread's resize (ModelInput.shrink) then the batch step equals the batch step
+    on full frames, for sizes that shrink, grow and keep their width, and in a mixed batch."""
+    mi = predictor.model_input
+    rng = np.random.default_rng(7)
+    frames = [rng.integers(0, 256, shape, dtype=np.uint8)
+              for shape in ((720, 1280, 3), (48, 70, 3), (96, 73, 3), (73, 73, 3))]
+    small = [mi.shrink(f) for f in frames]
+    assert small[0].shape == (73, 129, 3) and small[0].dtype == np.uint8   # shorter side 64*256/224
+    assert torch.equal(mi(small), mi(frames))
+    assert torch.equal(mi([small[1], frames[2]]), mi([frames[1], small[2]]))
+    with pytest.raises(GlobalNetError, match="HxWx3 uint8"):
+        mi.shrink(np.zeros((4, 4), np.uint8))
+
+
+def test_video_probabilities_are_those_of_its_frames(predictor, tmp_path):
+    """predict_video (decoder thread resizing) gives each frame exactly what predict_frames
+    gives the same decoded frame."""
+    from globalnet.video import iter_frames
+
+    v = write_video(tmp_path / "v.mp4", [0, 1, 2, 0, 2, 1, 0])
+    r = predictor.predict_video(v, all=True)
+    decoded = [rgb for _, rgb in iter_frames(v)]
+    assert len(decoded) == len(r.frames) == 7
+    assert np.array_equal(r.frame_probs, predictor.predict_frames(decoded))
+
+
 def test_video_follows_label_schedule(predictor, tmp_path):
     labels = [0] * 10 + [2] * 10
     v = write_video(tmp_path / "half.mp4", labels)

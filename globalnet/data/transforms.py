@@ -110,6 +110,7 @@ class ModelInput:
         self.mean, self.std = _stats(mean, std)
         tf = eval_transform(self.size, self.mean, self.std)
         self._batch = v2.Compose(list(tf.transforms[1:]))     # minus the numpy -> Image step
+        self._resize = tf.transforms[1]                        # its first step, for shrink()
 
     @classmethod
     def for_backbone(cls, backbone: str, size=None) -> "ModelInput":
@@ -136,6 +137,15 @@ class ModelInput:
             for j, i in enumerate(idx):
                 out[i] = y[j]
         return torch.stack(out)
+
+    def shrink(self, frame) -> np.ndarray:
+        """The first step alone on one frame (shorter side to ``size*256/224``), as an HxWx3
+        uint8 array: ``self([self.shrink(f)])`` equals ``self([f])`` to the bit (the resize is
+        the same operation on the same memory layout, and the batch step skips a resize to the
+        size a frame already has). A video decoder thread does this step while the model runs,
+        so the model's thread never copies or resizes full-size frames."""
+        t = torch.from_numpy(np.ascontiguousarray(rgb_array(frame))).permute(2, 0, 1)
+        return self._resize(t).permute(1, 2, 0).numpy()
 
     def crop_box(self, height: int, width: int) -> tuple[int, int, int, int]:
         """``(x0, y0, x1, y1)``: the part of a ``height`` x ``width`` frame the model sees, in
