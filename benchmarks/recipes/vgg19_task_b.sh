@@ -16,6 +16,12 @@
 #     bash benchmarks/recipes/vgg19_task_b.sh [OUT_DIR] [BACKBONE]   # default runs/vgg19_task_b vgg19
 #
 # Every stage appends its row (accuracy, + flip TTA, confusion) to the results table.
+#
+# STATUS: not yet a working recipe. Stage 1 as written (2026-12-01, 49 min) learned the single
+# faces of the curriculum, then collapsed on the task images to an almost constant output
+# (33.3 %, every scene Negative), the same with and without the BatchNorm folded (the fold is
+# exact to 6e-8). Next to try: a lower learning rate for the 100 M-parameter classifier, less
+# dropout, the teacher's accuracy on its upsampled 160 px input, a warm start from a VGG11.
 set -euo pipefail
 OUT="${1:-runs/vgg19_task_b}"
 NET="${2:-vgg19}"
