@@ -201,7 +201,7 @@ def markdown(rows: list[dict], cmd: str, info: dict) -> str:
               "prediction stays %": _fmt(r["flip_control_stays"])} for r in rows]
     by_faces = [{"model": r["model"], **{f"{n} faces": _fmt(s) for n, s in r["accuracy_by_faces"].items()}}
                 for r in rows]
-    by_margin = [{"model": r["model"], **{("tie" if m == 0 else f"margin {m}" + ("+" if m == 3 else "")): _fmt(s)
+    by_margin = [{"model": r["model"], **{("tie" if int(m) == 0 else f"margin {m}" + ("+" if int(m) == 3 else "")): _fmt(s)
                                           for m, s in r["accuracy_by_margin"].items()}} for r in rows]
     cols = lambda t: list(dict.fromkeys(k for row in t for k in row))  # noqa: E731
     return "\n".join([
@@ -236,20 +236,21 @@ def plot(rows: list[dict], path: Path) -> None:
     for k, r in enumerate(rows):
         xs = [i + (k - (len(rows) - 1) / 2) * width for i in range(len(tests))]
         mid = [100 * r[key][0] for key, _ in tests]
-        err = [[100 * (r[key][0] - r[key][1]) for key, _ in tests],
-               [100 * (r[key][2] - r[key][0]) for key, _ in tests]]
+        err = [[100 * max(0.0, r[key][0] - r[key][1]) for key, _ in tests],      # rounding: >= 0
+               [100 * max(0.0, r[key][2] - r[key][0]) for key, _ in tests]]
         ax.bar(xs, mid, width, yerr=err, capsize=2, label=r["model"])
     ax.set_xticks(range(len(tests)), [t for _, t in tests], fontsize=7)
     ax.set_ylim(0, 105)
     ax.set_ylabel("% of re-rendered scenes")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
     ax2 = fig.add_subplot(1, 2, 2)
     for r in rows:
-        ms = sorted(int(m) for m in r["accuracy_by_margin"])
-        vals = [r["accuracy_by_margin"][m] if m in r["accuracy_by_margin"] else r["accuracy_by_margin"][str(m)]
-                for m in ms]
+        margins = {int(m): v for m, v in r["accuracy_by_margin"].items()}   # str keys from JSON
+        ms = sorted(margins)
+        vals = [margins[m] for m in ms]
         ax2.errorbar(ms, [100 * v[0] for v in vals],
-                     yerr=[[100 * (v[0] - v[1]) for v in vals], [100 * (v[2] - v[0]) for v in vals]],
+                     yerr=[[100 * max(0.0, v[0] - v[1]) for v in vals],
+                           [100 * max(0.0, v[2] - v[0]) for v in vals]],
                      marker="o", capsize=2, label=r["model"])
     ax2.set_xticks([0, 1, 2, 3], ["tie", "1", "2", "3+"])
     ax2.set_xlabel("majority's margin (faces)")
