@@ -154,3 +154,75 @@ def test_cli_parser_loads_no_reference_module_unless_asked():
     for command in ("backbones", "train", "evaluate", "predict"):
         assert _probe(f"globalnet.cli.build_parser({command!r})") == [], command
     assert "globalnet.reference.cmd_reference" in _probe("globalnet.cli.build_parser('reference')")
+
+
+def _module_level_imports(module: str, path: Path, mods: dict[str, Path]) -> set[str]:
+    """Project modules ``path`` imports when it is imported (module level, inside a top-level
+    ``if`` / ``try`` too; imports inside functions run later and cannot make an import cycle)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    is_package = path.name == "__init__.py"
+    out: set[str] = set()
+    for top in tree.body:
+        for node in (ast.walk(top) if isinstance(top, (ast.If, ast.Try)) else [top]):
+            if isinstance(node, ast.Import):
+                out.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = (_resolve_relative(module, is_package, node.level, node.module)
+                        if node.level else node.module)
+                out.add(base)
+                out.update(f"{base}.{a.name}" for a in node.names)
+    return {m for m in out if m in mods and m != module}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            v, children = work[-1]
+            w = next(children, None)
+            if w is not None:
+                if w not in index:
+                    index[w] = low[w] = len(index)
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(sorted(graph.get(w, ())))))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[v])
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                if len(comp) > 1:
+                    cycles.append(sorted(comp))
+    return cycles
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_cycle_at_module_level():
+    """No two project modules import each other (directly or round a loop) when imported."""
+    mods = _project_modules()
+    graph = {m: _module_level_imports(m, p, mods) for m, p in mods.items()}
+    assert import_cycles(graph) == []

@@ -5,7 +5,7 @@ An entry's ``sha256`` is the one ``globalnet models --export`` printed for its f
 """
 from __future__ import annotations
 
-from . import ZooModel, register_model  # noqa: F401  (entries below)
+from .model import ZooModel, register_model
 
 
 register_model(ZooModel(
