@@ -46,19 +46,26 @@ def _resolve_relative(module: str, is_package: bool, level: int, target: str | N
     return ".".join(base + ([target] if target else []))
 
 
+def _statement_imports(node, module: str, is_package: bool) -> set[str]:
+    """The module names one ``import`` / ``from ... import`` statement names (relative ones
+    resolved; ``from a import b`` names ``a`` and the possible submodule ``a.b``)."""
+    if isinstance(node, ast.Import):
+        return {a.name for a in node.names}
+    if isinstance(node, ast.ImportFrom):
+        base = (_resolve_relative(module, is_package, node.level, node.module)
+                if node.level else node.module)
+        return {base} | {f"{base}.{a.name}" for a in node.names if a.name != "*"}
+    return set()
+
+
 def imports_of(module: str, path: Path) -> set[str]:
     """Every module name ``path`` imports (all nesting levels, relative ones resolved)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     is_package = path.name == "__init__.py"
     out: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = (_resolve_relative(module, is_package, node.level, node.module)
-                    if node.level else node.module)
-            out.add(base)
-            out.update(f"{base}.{a.name}" for a in node.names if a.name != "*")  # submodules
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out |= _statement_imports(node, module, is_package)
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):
             f = node.func
@@ -164,13 +171,7 @@ def _module_level_imports(module: str, path: Path, mods: dict[str, Path]) -> set
     out: set[str] = set()
     for top in tree.body:
         for node in (ast.walk(top) if isinstance(top, (ast.If, ast.Try)) else [top]):
-            if isinstance(node, ast.Import):
-                out.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                base = (_resolve_relative(module, is_package, node.level, node.module)
-                        if node.level else node.module)
-                out.add(base)
-                out.update(f"{base}.{a.name}" for a in node.names)
+            out |= _statement_imports(node, module, is_package)
     return {m for m in out if m in mods and m != module}
 
 
