@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import (add_models_arg, add_profile_args, chosen_profile, command_line, figure, load_predictor, machine,
+from .common import (add_models_arg, add_profile_args, chosen_profile, command_line, error_bars, figure, load_predictor, machine,
                      markdown_table, parser, publish, results_name, save_figure, wilson)
 
 PROFILES = {"default": dict(scenes=300, backgrounds=4, counting_scenes=150, flip_scenes=100),
@@ -235,9 +235,7 @@ def plot(rows: list[dict], path: Path) -> None:
     width = 0.8 / max(1, len(rows))
     for k, r in enumerate(rows):
         xs = [i + (k - (len(rows) - 1) / 2) * width for i in range(len(tests))]
-        mid = [100 * r[key][0] for key, _ in tests]
-        err = [[100 * max(0.0, r[key][0] - r[key][1]) for key, _ in tests],      # rounding: >= 0
-               [100 * max(0.0, r[key][2] - r[key][0]) for key, _ in tests]]
+        mid, err = error_bars([r[key] for key, _ in tests], 100)
         ax.bar(xs, mid, width, yerr=err, capsize=2, label=r["model"])
     ax.set_xticks(range(len(tests)), [t for _, t in tests], fontsize=7)
     ax.set_ylim(0, 105)
@@ -247,11 +245,8 @@ def plot(rows: list[dict], path: Path) -> None:
     for r in rows:
         margins = {int(m): v for m, v in r["accuracy_by_margin"].items()}   # str keys from JSON
         ms = sorted(margins)
-        vals = [margins[m] for m in ms]
-        ax2.errorbar(ms, [100 * v[0] for v in vals],
-                     yerr=[[100 * max(0.0, v[0] - v[1]) for v in vals],
-                           [100 * max(0.0, v[2] - v[0]) for v in vals]],
-                     marker="o", capsize=2, label=r["model"])
+        mid, err = error_bars([margins[m] for m in ms], 100)
+        ax2.errorbar(ms, mid, yerr=err, marker="o", capsize=2, label=r["model"])
     ax2.set_xticks([0, 1, 2, 3], ["tie", "1", "2", "3+"])
     ax2.set_xlabel("majority's margin (faces)")
     ax2.set_ylabel("accuracy %")

@@ -121,6 +121,15 @@ def figure(figsize: tuple[float, float]):
     return fig
 
 
+def error_bars(intervals, scale: float = 1.0) -> tuple[list[float], list[list[float]]]:
+    """``(points, [below, above])`` for matplotlib's ``yerr`` from ``(value, low, high)``
+    intervals, times ``scale``; a bound that rounding put past its value gives 0, not a
+    negative bar (which matplotlib refuses)."""
+    iv = [tuple(map(float, v[:3])) for v in intervals]
+    return ([scale * m for m, _, _ in iv],
+            [[scale * max(0.0, m - lo) for m, lo, _ in iv], [scale * max(0.0, hi - m) for m, _, hi in iv]])
+
+
 def save_figure(fig, path: Path) -> None:
     """Lay ``fig`` out and write it as a PNG next to the tables."""
     fig.tight_layout()

@@ -50,7 +50,8 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, figure, load_predictor,
+from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, error_bars, figure,
+                     load_predictor,
                      machine, markdown_table, parser, read_rows, results_name, row_file, save, save_figure,
                      wilson, write_rows)
 
@@ -430,9 +431,8 @@ def _plot(single: list[dict], group: list[dict], path: Path) -> None:
         ax = fig.add_subplot(1, len(heights) + 1, j + 1)
         for r in (r for r in single if r["height"] == h):
             ks = sorted(int(k) for k in r["by_k"])
-            top = np.array([r["by_k"][str(k)]["top1"] for k in ks])
-            ax.errorbar(ks, 100 * top[:, 0], yerr=[100 * (top[:, 0] - top[:, 1]), 100 * (top[:, 2] - top[:, 0])],
-                        marker="o", ms=3, capsize=2, label=r["representation"])
+            mid, err = error_bars([r["by_k"][str(k)]["top1"] for k in ks], 100)
+            ax.errorbar(ks, mid, yerr=err, marker="o", ms=3, capsize=2, label=r["representation"])
         ks = sorted({int(k) for r in single if r["height"] == h for k in r["by_k"]})
         ax.plot(ks, [100 / k for k in ks], "k--", lw=0.8, label="chance 1/K")
         ax.set_xscale("log")
@@ -446,9 +446,8 @@ def _plot(single: list[dict], group: list[dict], path: Path) -> None:
             ax.legend(fontsize=6)
     ax = fig.add_subplot(1, len(heights) + 1, len(heights) + 1)
     rows = group
-    ax.bar(range(len(rows)), [r["auc"][0] for r in rows],
-           yerr=[[r["auc"][0] - r["auc"][1] for r in rows], [r["auc"][2] - r["auc"][0] for r in rows]],
-           capsize=3)
+    mid, err = error_bars([r["auc"] for r in rows])
+    ax.bar(range(len(rows)), mid, yerr=err, capsize=3)
     ax.axhline(0.5, color="0.3", lw=0.8, ls="--")
     ax.set_xticks(range(len(rows)), [r["representation"] for r in rows], fontsize=6, rotation=30, ha="right")
     ax.set_ylim(0, 1)

@@ -30,7 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from .backbones import TEST_SEED
-from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, figure, load_predictor,
+from .common import (add_models_arg, add_profile_args, append_rows, chosen_profile, command_line, error_bars, figure,
+                     load_predictor,
                      machine, markdown_table, parser, read_rows, results_name, row_file, save, save_figure,
                      write_rows)
 
@@ -140,15 +141,14 @@ def _plot(rows: list[dict], path: Path) -> None:
     ax = fig.add_subplot(1, 1, 1)
     w = 0.8 / max(1, len(models))
     for k, m in enumerate(models):
-        xs, ys, err = [], [], [[], []]
+        xs, cis = [], []
         for j, e in enumerate(explainers):
             r = next((r for r in rows if r["model"] == m and r["explainer"] == e), None)
             if r is None or not np.isfinite(r["focus"][0]):
                 continue
             xs.append(j + (k - (len(models) - 1) / 2) * w)
-            ys.append(r["focus"][0])
-            err[0].append(r["focus"][0] - r["focus"][1])
-            err[1].append(r["focus"][2] - r["focus"][0])
+            cis.append(r["focus"])
+        ys, err = error_bars(cis)
         ax.bar(xs, ys, w, yerr=err, capsize=3, label=m)
     ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
     ax.set_xticks(range(len(explainers)), explainers, fontsize=8)
