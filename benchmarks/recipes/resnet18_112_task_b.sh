@@ -11,8 +11,8 @@
 #
 # Every stage appends its row (accuracy, + flip TTA, confusion) to the results table.
 #
-# STATUS (2026-12-01): 68.4 % after stage 1, 70.6 % after stage 2 (flip TTA 72.4 %), at 3.9x
-# synth-resnet18's frames/s: far from the 85 % a shipped fast model needs, and a second
+# STATUS (2026-12-01): 68.4 % after stage 1, 70.6 % after stage 2 (flip TTA 72.4 %): far from
+# the 85 % a shipped fast model needs, and a second
 # ResNet18 file would break the 40 MB budget, so synth-resnet18-112 does not ship. It is kept
 # as the weaker trained model of the issue-15 tables (background_counting, identity_leakage).
 set -euo pipefail

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The paper's VGG19 (and vgg19_mod, its deeper fully connected head) trained here on synthetic
 # task (b) (3 classes, 1-9 faces) on a 2-core CPU, at 160 px: at 112 px the faces are 18-47 px
-# tall, and even ResNet18 fine-tuned there from synth-resnet18 stayed near 70 %; VGG19 costs 82 ms
-# per training image at 160 px in bfloat16 here (52 at 112). Plain VGG19 from scratch stalls at
-# chance (loss ln 3), so three things help it:
+# tall, and even ResNet18 fine-tuned there from synth-resnet18 stayed near 70 %. Plain VGG19 from
+# scratch stalls at chance (loss ln 3), so three things are meant to help it:
 #   - BatchNorm after every convolution while training, folded into the convolutions afterwards
 #     (--batchnorm-fold): the saved checkpoint is the plain architecture, the same function;
 #   - knowledge distillation from the shipped synth-resnet18 (it sees the student's batch
