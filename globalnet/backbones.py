@@ -57,7 +57,8 @@ class BackboneSpec:
         name: registry name (``create_backbone(name)``).
         torchvision_name: the torchvision architecture it is built from (``get_model`` name).
         weights_enum: torchvision weights used by ``weights="imagenet"``, e.g.
-            ``"VGG19_Weights.IMAGENET1K_V1"`` (resolve with ``torchvision.models.get_weight``).
+            ``"VGG19_Weights.IMAGENET1K_V1"`` (resolve with ``torchvision.models.get_weight``);
+            ``None`` for an architecture that exists only here (no ImageNet weights).
         head: dotted paths of the output layers replaced by an ``num_classes``-way layer; the
             main classifier first, then auxiliary classifiers (absent ones are skipped).
         cam_target_layer: dotted path (see :func:`resolve_layer`) of the last convolutional block,
@@ -87,7 +88,7 @@ class BackboneSpec:
 
     name: str
     torchvision_name: str
-    weights_enum: str
+    weights_enum: str | None
     head: tuple[str, ...]
     cam_target_layer: str
     min_input_size: int
@@ -138,7 +139,8 @@ def register_backbone(spec: BackboneSpec, *, overwrite: bool = False) -> Backbon
 
 
 def list_backbones() -> list[str]:
-    """Registered backbone names, in table order (the paper's order, then ``vgg19_mod``), then
+    """Registered backbone names, in table order (the paper's order, then ``vgg19_mod`` and
+    ``resnet18_slim``), then
     those of plugins."""
     return BACKBONES.names()
 
@@ -209,6 +211,37 @@ def _build_vgg19_mod(spec: BackboneSpec, num_classes: int, imagenet_state: dict 
     return VGG19Mod(num_classes, base=base)
 
 
+# ------------------------------------------------------------------------- resnet18_slim builder
+SLIM_WIDTHS = (24, 48, 96, 192)
+
+
+def _build_resnet18_slim(spec: BackboneSpec, num_classes: int, imagenet_state: dict | None,
+                         aux_logits: bool, init: bool) -> nn.Module:
+    """torchvision's ResNet18 (BasicBlock, [2, 2, 2, 2]) at 3/8 of its width: stem and stages
+    24-48-96-192 channels instead of 64-128-256-512. Same module names as ``resnet18`` (conv1,
+    layer1..layer4, fc), so Grad-CAM's ``layer4`` and everything that reads a ResNet work; about
+    1.6 M parameters (resnet18: 11.2 M) and a fraction of the compute per frame."""
+    from torchvision.models.resnet import BasicBlock, ResNet
+
+    model = ResNet(BasicBlock, [2, 2, 2, 2], num_classes=num_classes)
+    w0, w1, w2, w3 = SLIM_WIDTHS
+    model.inplanes = w0
+    model.conv1 = nn.Conv2d(3, w0, kernel_size=7, stride=2, padding=3, bias=False)
+    model.bn1 = nn.BatchNorm2d(w0)
+    model.layer1 = model._make_layer(BasicBlock, w0, 2)
+    model.layer2 = model._make_layer(BasicBlock, w1, 2, stride=2)
+    model.layer3 = model._make_layer(BasicBlock, w2, 2, stride=2)
+    model.layer4 = model._make_layer(BasicBlock, w3, 2, stride=2)
+    model.fc = nn.Linear(w3, num_classes)
+    for m in model.modules():          # torchvision ResNet's own initialisation
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+    return model
+
+
 # ---------------------------------------------------------------------------------------- table
 # Variants are data. min_input_size / min_train_input_size were measured with
 # measure_min_input_size() (batch 2, random init, every size from input_size down to 1; torch
@@ -261,6 +294,10 @@ for _spec in (
     _vgg("vgg19_mod", "VGG19_Weights.IMAGENET1K_V1", "features.35", torchvision_name="vgg19",
          head=("classifier.12",), builder=_build_vgg19_mod,
          notes="VGG19 conv part + FC 25088-4096-4096-1024-256-3 (paper Fig. 7)"),
+    BackboneSpec("resnet18_slim", "resnet18", None, head=("fc",), cam_target_layer="layer4",
+                 min_input_size=1, builder=_build_resnet18_slim,
+                 notes="ResNet18 at 3/8 width (24-48-96-192 channels), for CPUs; not in the paper, "
+                       "no ImageNet weights"),
 ):
     register_backbone(_spec)
 del _spec
@@ -318,6 +355,10 @@ def _parse_weights(spec: BackboneSpec, weights):
     if weights is None:
         return None, None
     if isinstance(weights, str) and weights.lower() in ("imagenet", "default", "pretrained"):
+        if spec.weights_enum is None:
+            raise GlobalNetError(f"{spec.name} has no ImageNet weights (the architecture exists "
+                                 f"only in this toolkit): use None for random init, a zoo model "
+                                 f"name or a checkpoint path")
         return "imagenet", spec.weights_enum
     if isinstance(weights, str) and "_Weights." in weights and not os.path.exists(weights):
         return "imagenet", weights
@@ -412,9 +453,11 @@ def replace_head(model: nn.Module, spec: BackboneSpec, num_classes: int) -> nn.M
 
 
 # -------------------------------------------------------------------------------- ImageNet path
-def _get_weights(spec: BackboneSpec, enum_name: str):
+def _get_weights(spec: BackboneSpec, enum_name: str | None):
     from torchvision.models import get_model_weights, get_weight
 
+    if enum_name is None:
+        raise GlobalNetError(f"{spec.name} has no ImageNet weights")
     try:
         w = get_weight(enum_name)
     except (ValueError, KeyError, AttributeError) as e:

@@ -40,7 +40,7 @@ def built(request):
 
 
 def test_registry_names():
-    assert list_backbones() == PAPER_NAMES + ["vgg19_mod"]
+    assert list_backbones() == PAPER_NAMES + ["vgg19_mod", "resnet18_slim"]
 
 
 def test_forward_small_input(built):
@@ -124,14 +124,25 @@ def test_spec_facts_and_description(built):
     name, model, spec = built
     assert len(spec.mean) == 3 and len(spec.std) == 3
     assert spec.input_size >= spec.min_size(train=True) >= spec.min_input_size >= 1
-    assert spec.weights_enum.split(".")[0].endswith("_Weights")
-    assert spec.weights_cache_path.name == spec.weights_url.rsplit("/", 1)[-1]
-    from torchvision.models import get_weight          # measured minimum agrees with torchvision
-    assert tuple(get_weight(spec.weights_enum).meta["min_size"]) == (spec.min_input_size,) * 2
+    if spec.weights_enum is not None:   # resnet18_slim exists only here
+        assert spec.weights_enum.split(".")[0].endswith("_Weights")
+        assert spec.weights_cache_path.name == spec.weights_url.rsplit("/", 1)[-1]
+        from torchvision.models import get_weight      # measured minimum agrees with torchvision
+        assert tuple(get_weight(spec.weights_enum).meta["min_size"]) == (spec.min_input_size,) * 2
     row = describe_backbones([name])[0]
     assert row["parameters"] == count_parameters(model)
     assert (row["min_input"], row["input_size"], row["target_layer"]) == (
         spec.min_input_size, spec.input_size, spec.cam_target_layer)
+
+
+def test_resnet18_slim_is_resnet18_at_three_eighths_width():
+    slim, full = create_backbone("resnet18_slim"), create_backbone("resnet18")
+    assert [k for k in slim.state_dict()] == [k for k in full.state_dict()]   # same names
+    widths = [resolve_layer(slim, f"layer{i}")[-1].conv2.out_channels for i in range(1, 5)]
+    assert widths == [24, 48, 96, 192] and slim.fc.in_features == 192
+    assert 1.5e6 < count_parameters(slim) < 1.7e6 < count_parameters(full) / 6
+    with pytest.raises(GlobalNetError, match="resnet18_slim has no ImageNet weights"):
+        create_backbone("resnet18_slim", weights="imagenet")
 
 
 # ---------------------------------------------------------------------------------- errors
