@@ -55,10 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                        "explain report --checkpoint CK INPUT... --out DIR")
     r.add_argument("--out", required=True, help="report folder (must not exist)")
     r.add_argument("--overwrite", action="store_true", help="replace an existing report folder")
-    r.add_argument("--privacy", choices=("auto", "on", "off"), default="auto",
-                   help="obscure the pictures of an input and under its heatmaps (auto: every "
-                        "input that is not a synthgroup image, photos and videos alike)")
-    r.add_argument("--privacy-style", choices=("pixelate", "blur"), default="pixelate")
+    privacy_args(r, "the pictures of an input and under its heatmaps (auto: every input that "
+                    "is not a synthgroup image, photos and videos alike)")
     r.add_argument("--limit", type=int, default=None, metavar="N",
                    help="explain at most N inputs: the first N, images before videos (a folder "
                         "counts as the files in it)")
@@ -80,8 +78,16 @@ def _parser() -> argparse.ArgumentParser:
                        "explain map --checkpoint CK INPUT --out PNG")
     m.add_argument("--out", required=True, help="output PNG")
     m.add_argument("--target", default=None, help="class index or name (default: predicted)")
+    privacy_args(m, "the picture under the heatmap (auto: unless the image is a synthgroup image)")
     add_logging_args(m)
     return p
+
+
+def privacy_args(sp, what: str) -> None:
+    """``--privacy`` and ``--privacy-style``, the same for ``report`` and ``map``."""
+    from .report import PRIVACY_CHOICES, PRIVACY_STYLES
+    sp.add_argument("--privacy", choices=PRIVACY_CHOICES, default="auto", help=f"obscure {what}")
+    sp.add_argument("--privacy-style", choices=PRIVACY_STYLES, default="pixelate")
 
 
 def _inputs(args) -> list[str]:
@@ -144,7 +150,7 @@ def _map(args) -> int:
 
     from .base import ExplainError
     from .registry import create_explainer
-    from .report import overlay
+    from .report import ReportOptions, SynthFolders, overlay, privatize
 
     out = Path(args.out)
     if out.suffix.lower() != ".png":
@@ -168,7 +174,10 @@ def _map(args) -> int:
         else:
             raise ExplainError(f"--target must be 0-2 or one of {', '.join(CLASS_NAMES)}")
     res = exp.explain_image(rgb, target)
-    img = overlay(rgb, res.map)
+    opts = ReportOptions(privacy=args.privacy, privacy_style=args.privacy_style)
+    opts.check()
+    hide = opts.obscuring(SynthFolders().lookup(Path(given[0])) is not None, rgb.shape)
+    img = overlay(rgb if hide is None else privatize(rgb, hide.style, hide.block), res.map)
     out.parent.mkdir(parents=True, exist_ok=True)
     ok, png = cv2.imencode(".png", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
     if not ok:
@@ -176,7 +185,9 @@ def _map(args) -> int:
     atomic_write_bytes(out, png.tobytes())
     c = int(res.targets[0, 0])
     print(f"{out}: {CLASS_NAMES[c]} map (p={res.probs[0, c]:.3f}; predicted "
-          f"{CLASS_NAMES[int(res.probs[0].argmax())]})")
+          f"{CLASS_NAMES[int(res.probs[0].argmax())]})"
+          + ("" if hide is None else f"; picture obscured ({hide.style}, {hide.reason}; "
+                                     f"--privacy off shows it)"))
     return 0
 
 

@@ -189,7 +189,7 @@ class SynthTruth:
     mask: np.ndarray | None
 
 
-class _SynthFolders:
+class SynthFolders:
     """Synthetic images, by image path: those inside a synthgroup folder (``DIR/images/x.jpg``
     with a ``DIR/metadata.jsonl`` row naming ``images/x.jpg``), with their ground truth."""
 
@@ -381,7 +381,7 @@ def _explain_all(folder, images, videos, predictor, explainer, opts, log) -> lis
     from tqdm import tqdm
 
     from synthgroup.logs import progress_disabled
-    synth = _SynthFolders()
+    synth = SynthFolders()
     estimate = _Estimate({"image": len(images), "video": len(videos)}, log)
     entries: list[Entry] = []
     with tqdm(total=len(images) + len(videos), desc="explain report", unit="input",

@@ -97,6 +97,27 @@ def test_privacy_off_shows_the_faces(workspace, group_photo):  # noqa: F811
     assert "Not obscured (<code>--privacy off</code>)" in (out / "index.html").read_text()
 
 
+def _map(workspace, image, out, *extra):  # noqa: F811
+    return explain_main(["map", "--checkpoint", str(workspace["ck"]), str(image), "--out", str(out),
+                         "--method", "gradcam", "-q", *extra])
+
+
+def test_explain_map_obscures_a_photo_by_default(workspace, group_photo, capsys):  # noqa: F811
+    out = workspace["root"] / "maps"
+    assert _map(workspace, group_photo["photo"], out / "private.png") == 0
+    assert "picture obscured (pixelate, not synthetic; --privacy off shows it)" in capsys.readouterr().out
+    assert _map(workspace, group_photo["photo"], out / "shown.png", "--privacy", "off") == 0
+    assert "obscured" not in capsys.readouterr().out
+    read = (lambda name: cv2.cvtColor(cv2.imread(str(out / name)), cv2.COLOR_BGR2RGB))
+    assert _haar_faces(read("private.png")) == 0
+    assert _haar_faces(read("shown.png")) >= 1            # the same map over the plain photo
+    synthetic = sorted((workspace["synth"] / "images").glob("*.jpg"))[0]
+    assert _map(workspace, synthetic, out / "synth.png") == 0   # a synthgroup image: as it is
+    assert "obscured" not in capsys.readouterr().out
+    assert _map(workspace, synthetic, out / "synth_on.png", "--privacy", "on") == 0
+    assert "obscured (pixelate, --privacy on" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------------------------ --limit, estimate
 def test_limit_explains_the_first_inputs_and_says_so(workspace, capsys):  # noqa: F811
     out = workspace["root"] / "rep_limit"
