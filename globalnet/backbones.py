@@ -329,7 +329,7 @@ def create_backbone(name: str, weights: str | os.PathLike | None = None,
     aux = spec.aux_logits if aux_logits is None else bool(aux_logits)
     if not spec.aux_modules:
         aux = False
-    kind, value = _parse_weights(spec, weights)
+    kind, value = parse_weights(spec, weights)
     imagenet_state = _load_imagenet_state_dict(spec, value, progress) if kind == "imagenet" else None
     build = spec.builder or _build_torchvision
     model = build(spec, num_classes=num_classes, imagenet_state=imagenet_state, aux_logits=aux,
@@ -351,7 +351,9 @@ def create_backbone(name: str, weights: str | os.PathLike | None = None,
     return model
 
 
-def _parse_weights(spec: BackboneSpec, weights):
+def parse_weights(spec: BackboneSpec, weights) -> tuple[str | None, Any]:
+    """What ``weights`` means for ``spec``: ``(None, None)`` random init, ``("imagenet", enum
+    name)``, or ``("path", resolved checkpoint path)`` (a zoo name resolves to its file)."""
     if weights is None:
         return None, None
     if isinstance(weights, str) and weights.lower() in ("imagenet", "default", "pretrained"):

@@ -111,3 +111,29 @@ def load_batchnorm_state(model: nn.Module, state: dict[str, torch.Tensor], where
         raise GlobalNetError(f"the BatchNorm training state{' in ' + where if where else ''} does "
                              f"not fit this model (missing {missing[:3]}, unexpected {extra[:3]})")
     model.load_state_dict(state, strict=False)
+
+
+def is_plain(backbone: str) -> bool:
+    """Whether registry backbone ``backbone`` has no BatchNorm of its own (built on the ``meta``
+    device: no memory, no init cost), i.e. whether BatchNorm folding applies to it."""
+    from .backbones import create_backbone
+    with torch.device("meta"):
+        model = create_backbone(backbone)
+    return not any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+
+
+def train_with_batchnorm(model: nn.Module, kept: dict[str, torch.Tensor] | None = None,
+                         where: str = "") -> nn.Module:
+    """Give ``model`` its BatchNorm for training (in place): :func:`add_batchnorm`, then the
+    BatchNorm training state a previous run kept (:func:`batchnorm_state`), if any."""
+    add_batchnorm(model)
+    if kept is not None:
+        load_batchnorm_state(model, kept, where)
+    return model
+
+
+def kept_state(checkpoint) -> dict[str, torch.Tensor] | None:
+    """The BatchNorm training state a checkpoint (zoo name or path) carries beside its folded
+    weights (key ``batchnorm_training``), or ``None``."""
+    from .checkpoints import read_checkpoint, resolve_checkpoint
+    return read_checkpoint(resolve_checkpoint(checkpoint)).get("batchnorm_training")

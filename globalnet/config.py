@@ -46,6 +46,7 @@ class TrainConfig:
     weights: str | None = "imagenet"       # None (random), "imagenet" or a checkpoint path
     input_size: int | None = None           # None: the backbone's registry input_size
     aux_logits: bool | None = None          # None: registry default; false lets inception_v3 train < 299 px
+    batchnorm_fold: bool = False            # plain nets (VGGs): train with BatchNorm, save it folded
     # data
     data: str | None = None                 # real dataset spec (vgaf:DIR, gaf:DIR, videos:DIR)
     val_data: str = "auto"                  # auto | synthetic | SPEC (see module docstring)
@@ -124,6 +125,11 @@ class TrainConfig:
             raise GlobalNetError("phase 1 draws no images: phase1_synthetic + phase1_real is 0")
         if self.data and self.phase2_epochs and self.phase2_real == 0:
             raise GlobalNetError("phase 2 draws no images: phase2_real is 0")
+        if self.batchnorm_fold:
+            from .batchnorm_fold import is_plain
+            if not is_plain(self.backbone):
+                raise GlobalNetError(f"config batchnorm_fold is for plain networks (the VGGs); "
+                                     f"{self.backbone} already has BatchNorm")
         return self
 
     def resolved(self) -> "TrainConfig":

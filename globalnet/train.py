@@ -45,7 +45,7 @@ from torch.utils.data import DataLoader, Dataset, DistributedSampler
 
 from . import device as dev
 from .backbones import (check_input_size, classification_loss, create_backbone, get_backbone_spec,
-                        save_checkpoint)
+                        parse_weights, save_checkpoint)
 from .config import TrainConfig
 from .errors import GlobalNetError
 from .evaluate import run_model, synthetic_eval_set, write_report
@@ -392,13 +392,23 @@ def _log_data(data: TrainData, config: TrainConfig) -> None:
 
 # ------------------------------------------------------------------- the model and optimiser
 def build_model(config: TrainConfig, device: torch.device, dist_info: dev.DistInfo | None = None,
-                state_dict: dict | None = None) -> torch.nn.Module:
+                state_dict: dict | None = None,
+                batchnorm_training: dict | None = None) -> torch.nn.Module:
     """The backbone on ``device`` with ``config.weights`` (or, resuming, a checkpoint's
-    ``state_dict``), wrapped in DistributedDataParallel under torchrun."""
+    ``state_dict``), wrapped in DistributedDataParallel under torchrun. With
+    ``config.batchnorm_fold`` it trains with a BatchNorm after every convolution: the one a
+    resumed run (``batchnorm_training``) or a ``weights`` checkpoint kept, else new ones."""
     weights = None if state_dict is not None else config.weights
     model = create_backbone(config.backbone, weights=weights, aux_logits=config.aux_logits)
     if state_dict is not None:
         model.load_state_dict(state_dict)
+    if config.batchnorm_fold:
+        from .batchnorm_fold import kept_state, train_with_batchnorm
+        kept, where = batchnorm_training, "the run's checkpoint"
+        kind, path = parse_weights(get_backbone_spec(config.backbone), weights)
+        if state_dict is None and kind == "path":
+            kept, where = kept_state(path), str(weights)
+        train_with_batchnorm(model, kept, where)
     model.to(device)
     if dist_info is not None and dist_info.enabled:
         model = torch.nn.parallel.DistributedDataParallel(
@@ -453,7 +463,12 @@ def save(path: Path, trainer: Trainer, config: TrainConfig, state: RunState, *,
                                  epoch_losses=state.epoch_losses)
     if metrics_row is not None:
         payload["metrics_row"] = metrics_row
-    return _atomic_save(path, trainer.model, payload)
+    model = _unwrap(trainer.model)
+    if config.batchnorm_fold:          # the plain network that ships, the BatchNorm beside it
+        from .batchnorm_fold import batchnorm_state, folded_copy
+        payload["batchnorm_training"] = batchnorm_state(model)
+        model = folded_copy(model)
+    return _atomic_save(path, model, payload)
 
 
 def read_train_checkpoint(path: Path, config: TrainConfig) -> dict:
@@ -589,7 +604,8 @@ def _train(config: TrainConfig, resume: bool, device: torch.device, dist_info: d
 
     data = build_datasets(config)
     _log_data(data, config)
-    model = build_model(config, device, dist_info, ckpt["model"] if ckpt is not None else None)
+    model = build_model(config, device, dist_info, *(() if ckpt is None else
+                                                     (ckpt["model"], ckpt.get("batchnorm_training"))))
     if main:
         run_log.write_to(run_dir / "train.log")
     optimizer, scheduler = build_optimizer(model, config, data.plan, dist_info.world_size)

@@ -110,3 +110,69 @@ def test_synthetic_validation_trains_with_batchnorm_and_saves_plain_then_continu
     rows = [json.loads(l) for l in (tmp_path / "synthetic_validation_quick.jsonl").read_text().splitlines()]
     assert [r["batchnorm_fold"] for r in rows] == [True, True]
     assert rows[1]["init"]["checkpoint"] == str(ck)
+
+
+# ------------------------------------------------------------------- in globalnet train
+@pytest.fixture
+def plainnet(monkeypatch):
+    """A small plain (BatchNorm-free) network registered as backbone ``plainnet``."""
+    import dataclasses
+
+    from globalnet import backbones
+
+    monkeypatch.setattr(backbones, "BACKBONES", backbones.BACKBONES.copy())
+
+    def build(spec, num_classes, imagenet_state, aux_logits, init):
+        return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                             nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(16, num_classes))
+
+    backbones.register_backbone(dataclasses.replace(
+        backbones.get_backbone_spec("vgg11"), name="plainnet", head=("7",), cam_target_layer="4",
+        min_input_size=4, builder=build))
+    return "plainnet"
+
+
+def test_train_with_batchnorm_fold_saves_the_plain_net_and_resumes_exactly(tmp_path, plainnet):
+    from test_train import tiny
+
+    from globalnet import cli
+    from globalnet.batchnorm_fold import train_with_batchnorm
+    from globalnet.train import train
+
+    base = dict(backbone=plainnet, batchnorm_fold=True, phase1_synthetic=8, batch_size=4,
+                phase1_epochs=2, phase2_epochs=0, deterministic=True, optimizer="adamw", lr=0.01)
+    full = train(tiny(tmp_path, "full", max_steps=4, **base))
+    part = train(tiny(tmp_path, "part", max_steps=3, **base))
+    assert cli.main(["train", "--resume", str(part), "--max-steps", "4"]) == 0
+    a = torch.load(full / "last.pt", weights_only=False)
+    b = torch.load(part / "last.pt", weights_only=False)
+    assert a["global_step"] == b["global_step"] == 4
+    for key in ("model", "batchnorm_training"):       # the resumed run is the same run
+        assert set(a[key]) == set(b[key]) and all(torch.equal(v, b[key][k]) for k, v in a[key].items())
+    # the checkpoint is the plain network, the same function as the BatchNorm one in eval mode
+    plain = create_backbone(plainnet, weights=str(full / "last.pt")).eval()
+    assert not any(isinstance(m, nn.BatchNorm2d) for m in plain.modules())
+    with_bn = train_with_batchnorm(create_backbone(plainnet, weights=str(full / "last.pt")),
+                                   a["batchnorm_training"]).eval()
+    moved = [v for k, v in a["batchnorm_training"].items() if k.endswith("bn.running_mean")]
+    assert moved and all(v.abs().sum() > 0 for v in moved)        # it did train its BatchNorm
+    x = torch.randn(5, 3, 32, 32)
+    with torch.no_grad():
+        assert torch.allclose(plain(x), with_bn(x), atol=1e-5)
+    # a later stage started from that checkpoint (--weights) continues with its BatchNorm
+    from globalnet.batchnorm_fold import batchnorm_state
+    from globalnet.train import build_model
+    again = build_model(tiny(tmp_path, "next", weights=str(full / "last.pt"), **base), torch.device("cpu"))
+    assert all(torch.equal(v, a["batchnorm_training"][k]) for k, v in batchnorm_state(again).items())
+
+
+def test_train_batchnorm_fold_refuses_a_network_with_batchnorm(tmp_path):
+    from test_train import tiny
+
+    from globalnet.train import train
+
+    with pytest.raises(GlobalNetError, match="batchnorm_fold is for plain networks .* resnet18 "
+                                             "already has BatchNorm"):
+        train(tiny(tmp_path, backbone="resnet18", batchnorm_fold=True))
+    assert not (tmp_path / "run").exists()
