@@ -145,6 +145,31 @@ def test_backbone_runner_smoke_profile_every_backbone_and_resume(tmp_path, capsy
     assert redone["checkpoint"] == str(tmp_path / "kept" / "resnet18-seed0.pt")
     create_backbone("resnet18", weights=redone["checkpoint"])
     assert not (work / "smoke" / "resnet18-seed0").exists()
+    # --top 2 --seeds 2: the second seed of the two best seed-0 backbones only
+    best = sorted(rows, key=lambda r: -r["accuracy"])[:2]
+    assert main(args + ["--top", "2", "--seeds", "2"]) == 0
+    rows = [json.loads(l) for l in (results / "backbones_smoke.jsonl").read_text().splitlines()]
+    assert sorted(r["backbone"] for r in rows if r["seed"] == 1) == sorted(r["backbone"] for r in best)
+    assert "2 |" in (results / "backbones_smoke.md").read_text()      # seeds column
+    with pytest.raises(SystemExit, match="--top 99 needs 99 finished seed-0 rows"):
+        main(args + ["--top", "99"])
+
+
+def test_cpu_profile_trains_every_backbone_with_its_overrides():
+    """Every registry backbone can start the cpu profile with its per-backbone settings (the
+    checks a run makes before it writes anything: config, input sizes, BatchNorm folding)."""
+    from benchmarks.backbones import BACKBONE_OVERRIDES, PROFILES
+    from globalnet.backbones import list_backbones
+    from globalnet.config import TrainConfig
+    from globalnet.train import _check_before_training
+    fields = {k: v for k, v in PROFILES["cpu"].items() if k != "test_n"}
+    assert set(BACKBONE_OVERRIDES["cpu"]) <= set(list_backbones())
+    for name in list_backbones():
+        own = BACKBONE_OVERRIDES["cpu"].get(name, {})
+        cfg = TrainConfig(backbone=name, **{**fields, **own})
+        if name == "inception_v3":
+            cfg.aux_logits = False                 # as run_one sets it below 299 px
+        _check_before_training(cfg.validate())
 
 
 def test_price_of_privacy_scores_the_backbone_benchmarks_test_scenes(tmp_path):
