@@ -66,18 +66,12 @@ def config_from_args(args: argparse.Namespace) -> GenConfig:
     return cfg.replace(**changes).validate()
 
 
-def _shard(text: str) -> tuple[int, int]:
-    try:
-        k, n = (int(v) for v in text.split("/"))
-    except ValueError:
-        raise SynthGroupError(f"--shard {text!r} is not K/N (e.g. 0/4)") from None
-    return k, n
-
-
 def cmd_generate(args) -> int:
+    from .shards import resolve_shard
     from .writer import generate
+    shard = resolve_shard(args.shard)
     cfg = config_from_args(args)
-    m = generate(cfg, args.out, args.n, workers=args.workers, shard=_shard(args.shard),
+    m = generate(cfg, args.out, args.n, workers=args.workers, shard=shard,
                  progress=not args.quiet)
     counts = ", ".join(f"{k} {v}" for k, v in m["class_counts"].items())
     print(f"{args.out}: {m['status']}; {counts}")
@@ -119,11 +113,16 @@ def build_parser() -> argparse.ArgumentParser:
     p, sub = command_parser("synthgroup", "Synthetic group-emotion images (faces composited on "
                             "scenes, majority label: 0 Positive, 1 Neutral, 2 Negative)")
     g = sub.add_parser("generate", help="write a dataset folder (imagefolder + metadata.jsonl + masks)")
-    g.add_argument("--n", type=int, required=True, help="number of images")
+    g.add_argument("--n", "--count", dest="n", type=int, required=True,
+                   help="number of images (--count: the same, for torchrun, whose parser takes "
+                        "--n for an abbreviation of its own options)")
     g.add_argument("--out", default="synthgroup-data", help="output folder (default synthgroup-data)")
     g.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: one per CPU core)")
-    g.add_argument("--shard", default="0/1", help="K/N: generate only shard K of N (default 0/1)")
+    g.add_argument("--shard", metavar="K/N",
+                   help="make only share K of N (chunks c with c mod N = K); default: from a SLURM "
+                        "job array (SLURM_ARRAY_TASK_ID/COUNT) or torchrun (RANK/WORLD_SIZE), "
+                        "else 0/1")
     _add_config_args(g)
     g.set_defaults(func=cmd_generate)
     v = sub.add_parser("preview", help="contact sheet of samples with labels and face boxes")
