@@ -125,7 +125,9 @@ def write(rows: list[dict], results: Path, name: str, cmd: str) -> None:
           "Maps of the predicted class on held-out synthetic scenes, measured inside the centre "
           "crop the model sees. Face focus: energy share on faces / area share of faces (1 = no "
           f"preference). Pointing game: the maximum within {POINTING_TOLERANCE} px of a face. "
-          "ROAD: higher = more faithful. Mean [95 % bootstrap interval].", "",
+          "ROAD: higher = more faithful; it is a change of the class's logit, so it compares "
+          "explainers of one model, not models whose logits have other scales (an untrained "
+          "net's logits hardly move whatever is removed). Mean [95 % bootstrap interval].", "",
           markdown_table(main, cols(main)), "", "## Face focus per true class", "",
           markdown_table(per_class, cols(per_class)), "", "## Per number of faces", "",
           markdown_table(per_faces, cols(per_faces)), "", f"![face focus]({name}.png)", "",
