@@ -8,7 +8,8 @@ their keys), so the declared schema is exactly the one ``datasets`` reads. ``fil
 each face's ``group`` are ``ClassLabel`` columns (Positive, Neutral, Negative).
 ``datasets.load_dataset(DIR)`` reads the card (and so does the Hub after an upload);
 ``load_dataset("imagefolder", data_dir=DIR)`` never reads a card (``datasets`` 5), so the card
-says how to attach the names there.
+says how to attach the names there. The output formats that store one file per chunk (parquet,
+webdataset) name their files in the card and declare no columns (a Parquet file carries them).
 """
 from __future__ import annotations
 
@@ -99,28 +100,27 @@ def dataset_features(records: Iterable[dict]) -> list[dict]:
     return out
 
 
-def dataset_card(n: int, records: list[dict] | None = None) -> str:
-    """``README.md`` of a folder of ``n`` images; ``records`` (those of ``metadata.jsonl``, once
-    the dataset is complete) declare every column."""
+def dataset_card(n: int, *, data_files: Iterable[str] = (), features: list[dict] | None = None,
+                 files: str = "") -> str:
+    """``README.md`` of a folder of ``n`` images. Once the dataset is complete, a header whose
+    config names the ``data_files`` (and declares the columns, ``features``, when given: those of
+    :func:`dataset_features`); ``files`` is the output format's paragraph on its files and how
+    to load them (:mod:`synthgroup.formats`)."""
     header = ""
-    if records:
-        columns = ",\n   ".join(json.dumps(f) for f in dataset_features(records))
+    if data_files:
+        paths = json.dumps(list(data_files))
+        columns = ""
+        if features:
+            columns = (',\n  "features": [\n   '
+                       + ",\n   ".join(json.dumps(f) for f in features) + "]")
         header = ("---\n"     # JSON is YAML: the header in flow style, one column a line
                   '{"configs": [{"config_name": "default",\n'
-                  '  "data_files": [{"split": "train", "path": ["images/*.jpg", "metadata.jsonl"]}],\n'
-                  f'  "features": [\n   {columns}]}}]}}\n---\n')
-    names = ", ".join(f'"{c}"' for c in CLASS_NAMES)
+                  f'  "data_files": [{{"split": "train", "path": {paths}}}]{columns}}}]}}\n---\n')
     return header + f"""# Synthetic group-emotion images ({n})
 
 Made by `synthgroup {__version__}`. Labels: 0 Positive, 1 Neutral, 2 Negative (the majority
 group of the faces, Neutral on a tie). `metadata.jsonl` holds one record per image (faces with
-box `[x, y, w, h]`, emotion, group, identity, source; background source and category; the seed);
-`masks/` holds instance masks (pixel value k = face k-1 of the record, 0 = background).
-`manifest.json` holds the full configuration. `synthgroup export DIR --format coco --out F`
-writes the faces as COCO instance annotations.
+box `[x, y, w, h]`, emotion, group, identity, source; background source and category; the seed).
+`manifest.json` holds the full configuration.
 
-Load with `datasets.load_dataset(DIR)`: the header above declares every column, `label` as a
-`ClassLabel`, so `ds.features["label"].names` are the class names. The `imagefolder` builder
-does not read this card; there, name the classes with
-`ds.cast_column("label", datasets.ClassLabel(names=[{names}]))`.
-"""
+{files}"""

@@ -72,7 +72,7 @@ def cmd_generate(args) -> int:
     shard = resolve_shard(args.shard)
     cfg = config_from_args(args)
     m = generate(cfg, args.out, args.n, workers=args.workers, shard=shard,
-                 progress=not args.quiet)
+                 progress=not args.quiet, format=args.format, chunk=args.chunk)
     counts = ", ".join(f"{k} {v}" for k, v in m["class_counts"].items())
     print(f"{args.out}: {m['status']}; {counts}")
     for spec, files in m.get("skipped_files", {}).items():
@@ -119,6 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--out", default="synthgroup-data", help="output folder (default synthgroup-data)")
     g.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: one per CPU core)")
+    from .formats import DEFAULT_FORMAT, list_output_formats
+    g.add_argument("--format", default=DEFAULT_FORMAT, metavar="NAME",
+                   help=f"output format, one of {', '.join(list_output_formats())}: image and mask "
+                        "files (imagefolder), or one Parquet or WebDataset tar file per chunk "
+                        f"under data/ for big sets (default {DEFAULT_FORMAT})")
+    g.add_argument("--chunk", type=int, metavar="N",
+                   help="images per chunk, the unit of work and resuming and, for parquet and "
+                        "webdataset, of files (default: 100 for imagefolder, 1000 otherwise)")
     g.add_argument("--shard", metavar="K/N",
                    help="make only share K of N (chunks c with c mod N = K); default: from a SLURM "
                         "job array (SLURM_ARRAY_TASK_ID/COUNT) or torchrun (RANK/WORLD_SIZE), "

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from .errors import SynthGroupError
+from .formats import DEFAULT_FORMAT
 from .inspection import load_records
 from .io import atomic_write_text, disk_error_message, temp_name
 from .registry import Registry
@@ -52,6 +53,11 @@ def export_dataset(folder: str | os.PathLike, out: str | os.PathLike, format: st
     out = Path(out)
     _check_output(out)
     manifest, records = complete_records(folder)
+    if manifest.get("format", DEFAULT_FORMAT) != "imagefolder":
+        raise SynthGroupError(
+            f"{folder} is a {manifest['format']} dataset; export reads image and mask files, so "
+            "it needs one made with --format imagefolder (the same configuration gives the same "
+            "images)")
     text = build(Path(folder), manifest, records, **options)
     try:
         atomic_write_text(out, text)

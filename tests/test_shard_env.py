@@ -160,13 +160,15 @@ def test_shard_from_the_environment(variables, shard):
     assert resolve_shard("1/2", variables) == (1, 2)
 
 
-def test_every_chunk_is_made_once_by_the_shares_of_an_array():
+def test_every_chunk_is_made_once_by_the_shares_of_an_array(tmp_path):
+    from synthgroup.formats import create_output_format
     from synthgroup.writer import _chunks
-    shares = [_chunks(10_000, shard_from_env({"SLURM_ARRAY_TASK_ID": str(t), "SLURM_ARRAY_TASK_COUNT": "7",
-                                              "SLURM_ARRAY_TASK_MIN": "3"})[0])
+    fmt = create_output_format("imagefolder", tmp_path, 10_000)
+    shares = [_chunks(fmt, shard_from_env({"SLURM_ARRAY_TASK_ID": str(t), "SLURM_ARRAY_TASK_COUNT": "7",
+                                           "SLURM_ARRAY_TASK_MIN": "3"})[0])
               for t in range(3, 10)]
     made = sorted(c for share in shares for c in share)
-    assert made == _chunks(10_000, (0, 1))
+    assert made == fmt.chunks() and len(made) == 100
 
 
 def test_parse_shard_names_the_value():
