@@ -21,6 +21,10 @@
 # (33.3 %, every scene Negative), the same with and without the BatchNorm folded (the fold is
 # exact to 6e-8). Next to try: a lower learning rate for the 100 M-parameter classifier, less
 # dropout, the teacher's accuracy on its upsampled 160 px input, a warm start from a VGG11.
+# Found since: that run distilled the teacher on the curriculum's single faces too, where its
+# soft targets kept the loss at the chance level (0.34 for all 250 curriculum batches; the same
+# held resnet18_slim at 0.33 for 400 batches); synthetic_validation now distils on the task
+# images only, and the slim network learned at once. This stage has not been rerun since.
 set -euo pipefail
 OUT="${1:-runs/vgg19_task_b}"
 NET="${2:-vgg19}"
