@@ -292,6 +292,32 @@ def test_emulated_bfloat16_warns_once_and_auto_picks_float32(monkeypatch):
                             input_size=SIZE).precision == "bfloat16"
 
 
+def test_zoo_models_benchmark_times_models_in_alternating_rounds(zoo_entry, trained_checkpoint,
+                                                                 tmp_path, monkeypatch, capsys):
+    """Two zoo entries measured in one run: accuracy, frames/s and the speed ratio to the first,
+    written to the results and to the (here temporary) measured.json the cards read."""
+    import json
+
+    from benchmarks import zoo_models
+    from globalnet import zoo
+
+    twin = zoo.ZooModel(**{**zoo_entry.__dict__, "name": "test-twin"})
+    monkeypatch.setitem(zoo.MODELS._entries, twin.name, twin)
+    monkeypatch.setattr(zoo, "MEASURED_FILE", tmp_path / "measured.json")
+    monkeypatch.setattr(zoo_models, "FPS_FRAMES", 8)
+    monkeypatch.setattr(zoo_models, "FPS_BATCH", 4)
+    assert zoo_models.main(["--models", zoo_entry.name, twin.name, "--test-images", "6",
+                            "--rounds", "2", "--results", str(tmp_path / "r")]) == 0
+    rows = json.loads((tmp_path / "measured.json").read_text())["models"]
+    assert set(rows) >= {zoo_entry.name, twin.name}
+    assert rows[zoo_entry.name]["speed_ratio"] == 1.0 and rows[twin.name]["speed_vs"] == zoo_entry.name
+    assert rows[twin.name]["frames_per_s"] > 0 and rows[twin.name]["accuracy"] == rows[zoo_entry.name]["accuracy"]
+    md = (tmp_path / "r" / "zoo_models.md").read_text()
+    assert "speed_ratio" in md and "median of 2 alternating rounds" in md
+    with pytest.raises(SystemExit, match="--rounds must be at least 1"):
+        zoo_models.main(["--models", zoo_entry.name, "--rounds", "0"])
+
+
 # --------------------------------------------------------------------------- shipped models
 @pytest.mark.parametrize("name", shipped_models())
 def test_shipped_model_is_verified_and_has_learned(name):

@@ -15,7 +15,8 @@
 # Every stage appends its row (accuracy, + flip TTA, confusion) to the results table.
 #
 # RECORD (2026-12-01, this 2-core AMX machine): stage 1 73.3 % (flip TTA 76.1 %), 25 min;
-# stage 2 84.8 % (85.2 %), 32 min.
+# stage 2 84.8 % (85.2 %), 32 min; stage 3 89.3 % (89.8 %), 43 min (helpers shared the CPU):
+# the shipped synth-resnet18-slim (89.3 % / 89.8 % as shipped in half precision, zoo_models.md).
 set -euo pipefail
 OUT="${1:-runs/resnet18_slim_task_b}"
 SV="python -m benchmarks.synthetic_validation --task b --backbones resnet18_slim --size 224 --min-crop-scale 0.85 --teacher synth-resnet18"

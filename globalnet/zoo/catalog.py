@@ -19,3 +19,17 @@ register_model(ZooModel(
              "This file is the recipe's last stage (5), exported in half precision."),
     recipe="bash benchmarks/recipes/resnet18_task_b.sh",
 ))
+
+
+register_model(ZooModel(
+    name="synth-resnet18-slim",
+    backbone="resnet18_slim",
+    input_size=224,
+    file="synth-resnet18-slim.pt",
+    sha256="84a8dd9c1aa0b8f2a1a4753df2034059fe45ceeaad53d9a043c83380af41ab8d",
+    summary=("The fast CPU model: a ResNet18 at 3/8 width (resnet18_slim, 1.6 M parameters) "
+             "trained from scratch, global-only, on synthetic task (b) (1-9 faces per scene, the "
+             "majority group's class), distilling synth-resnet18 on the task images. This file "
+             "is the recipe's last stage (3), exported in half precision."),
+    recipe="bash benchmarks/recipes/resnet18_slim_task_b.sh",
+))
