@@ -133,7 +133,7 @@ def test_kdef_keying_recovers_the_face_and_crops_chin_to_forehead(data, detect):
             continue
         rgb = _decoded(data["kdef"] / rel)
         alpha = matting.key_alpha(rgb, params)
-        top, bottom, method = matting.face_box(rgb, alpha, detect)
+        top, bottom, method, _ = matting.face_box(rgb, alpha, detect)
         if detect == "proportions":
             assert method == "proportions"
         hh = truth.chin_y - truth.skull_top_y
@@ -174,8 +174,8 @@ def test_matting_is_cached_on_disk_and_reused(data, tmp_path, monkeypatch):
     monkeypatch.setenv("SYNTHGROUP_CACHE", str(tmp_path / "cache"))
     matting.clear_memory_cache()
     calls = []
-    real = matting.key_alpha
-    monkeypatch.setattr(matting, "key_alpha", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = matting.method_alpha
+    monkeypatch.setattr(matting, "method_alpha", lambda *a, **k: calls.append(1) or real(*a, **k))
     cfg = CFG.replace(faces=[f"kdef:{data['kdef']}"], backgrounds=[f"folder:{data['bgdir']}"])
     generate(cfg, tmp_path / "run1", n=6, progress=False)
     first = len(calls)

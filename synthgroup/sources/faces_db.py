@@ -4,9 +4,9 @@ Spec: ``faces:DIR`` or ``faces:DIR:crop=full,threshold=12``. Files are found rec
 ``DIR`` by name: ``<id>_<age y|m|o>_<gender m|f>_<expression>_<set a|b>.jpg``, e.g.
 ``004_o_m_a_a.jpg``; expression a anger, d disgust, f fear, h happiness, n neutral, s sadness.
 The whole head with neck and shoulders is cut out (``crop=full``, as the paper uses FACES);
-``crop=face`` crops from the top of the forehead to the chin like ``kdef``. Keying options as
-for ``kdef`` (``threshold``, ``feather``, ``max_side``; the 2835x3543 originals are matted at
-``max_side`` = 800 px). Identity, age group and gender go into each face's metadata.
+``crop=face`` crops from the top of the forehead to the chin like ``kdef``. Matting options as
+for ``kdef`` (``matting``, ``threshold``, ``feather``, ``max_side``; the 2835x3543 originals are
+matted at ``max_side`` = 800 px). Identity, age group and gender go into each face's metadata.
 
 FACES is licensed by the Max Planck Institute: obtain it yourself, never commit it.
 """

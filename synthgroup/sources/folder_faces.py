@@ -84,7 +84,7 @@ class FolderFaces(FaceSource):
         self.sep = self.opts.get("sep", "_")
         if not self.sep:
             raise SourceError(f"source {self.spec!r}: sep= must not be empty")
-        self.params = params_from_options(self.opts)
+        self.params = params_from_options(self.opts, self.spec)
 
     def _identity(self, path: Path, emotion_dir: Path) -> str:
         if self.identity_mode == "prefix":

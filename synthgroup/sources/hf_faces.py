@@ -26,7 +26,7 @@ class HFFaces(HFCommon, FaceSource):
         self.matte = self.opts.get("matte", "rect")
         if self.matte not in ("rect", "key"):
             raise SourceError(f"source {self.spec!r}: matte={self.matte!r} is not rect or key")
-        self.params = params_from_options(self.opts)
+        self.params = params_from_options(self.opts, self.spec)
         self.skip_values = {s.strip().lower() for s in self.opts.get("skip", "").split("+") if s.strip()}
 
     def _label_names(self, ds, col) -> list[str] | None:

@@ -7,9 +7,10 @@ e.g. ``AF01HAS.JPG``: expression AF afraid, AN angry, DI disgusted, HA happy, NE
 SA sad, SU surprised; angle FL full left, HL half left, S straight, HR half right, FR full right.
 
 Options: ``angles=S`` (default; ``+``-separated, or ``all``), ``crop=face`` (default: from the
-top of the forehead to the chin, as the paper crops KDEF) or ``crop=full`` (head, neck and
-shoulders), ``detect=auto`` (OpenCV's frontal Haar cascade, falling back to facial proportions)
-or ``detect=proportions``, and the keying options ``threshold=`` (delta E, default 12),
+top of the forehead, the hairline, to the chin, as the paper crops KDEF; :mod:`.facecrop`) or
+``crop=full`` (the whole head of hair, neck and shoulders), ``detect=auto`` (OpenCV's frontal
+Haar cascade, falling back to facial proportions) or ``detect=proportions``, and the matting
+options ``matting=grabcut`` (default; or ``key``), ``threshold=`` (delta E, default 12),
 ``feather=`` (edge sigma as a fraction of the short side, default 0.0025), ``max_side=`` (800).
 
 The two sessions (A, B) of a person share one identity (``F01``), so the train/test split never

@@ -1,15 +1,19 @@
-"""Studio-backdrop removal by colour keying, and the per-file cut-out cache.
+"""Studio-backdrop removal, the matting methods and the per-file cut-out cache.
 
-``key_alpha(rgb, params)`` is a pure function: it estimates the backdrop colour from the image
-borders (a robust low-order fit in CIE Lab, so a lighting gradient across the backdrop is
-allowed), thresholds the per-pixel colour distance (CIE76 delta E), cleans the mask with
-morphology, keeps the main connected component, fills its holes and feathers the edge.
-``matte(rgb, params)`` adds the alpha to the image and replaces the backdrop colour in the
-feathered rim by nearby foreground colour (no grey-blue halo when pasted on a scene).
+``key_alpha(rgb, params)`` is the colour key, a pure function: it estimates the backdrop colour
+from the image borders (a robust low-order fit in CIE Lab, so a lighting gradient across the
+backdrop is allowed), thresholds the per-pixel colour distance (CIE76 delta E), cleans the mask
+with morphology, keeps the main connected component, fills its holes and feathers the edge.
+``matting=grabcut`` (:mod:`.refine`) keys against a backdrop propagated from the borders (two-tone
+walls, shadows) and refines that key with OpenCV's GrabCut. The methods are registered in
+:data:`MATTING_METHODS`. ``matte(rgb, params)`` adds the alpha of ``params.method`` to the image
+and replaces the backdrop colour in the feathered rim by nearby foreground colour (no grey-blue
+halo when pasted on a scene).
 
 ``cached_cutout(path, recipe, compute)`` makes a per-file result once: an in-process LRU (a byte
 budget) in front of PNG files under ``<cache dir>/cutouts/``, keyed by the file's path, size and
-mtime plus the recipe (every parameter that changes the result), written atomically.
+mtime plus the recipe (every parameter that changes the result, the method included), written
+atomically. The face crop (``crop=face``) is :mod:`.facecrop`.
 """
 from __future__ import annotations
 
@@ -22,16 +26,23 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from ..errors import CorruptItemError
+from ..errors import CorruptItemError, SourceError
+from ..registry import Registry
 from .cache import atomic_write, cache_dir, digest, file_fingerprint
+from .facecrop import CROP_SETTINGS, face_box
 
 #: Bump when the keying or cropping code changes what a cut-out looks like (invalidates caches).
-MATTING_VERSION = 1
+#: 2: ``matting=grabcut`` became the default; ``crop=face`` cuts at the hairline.
+MATTING_VERSION = 2
+
+#: The matting method of keyed sources unless ``matting=`` says otherwise.
+DEFAULT_METHOD = "grabcut"
 
 
 @dataclass(frozen=True)
 class MatteParams:
-    """Parameters of the keying; all of them go into the cache key."""
+    """Parameters of the matting; all of them go into the cache key."""
+    method: str = DEFAULT_METHOD  # a name in MATTING_METHODS: key, grabcut
     threshold: float = 12.0     # delta E (Lab) from the backdrop that marks a pixel as foreground
     low_ratio: float = 0.5      # pixels above threshold * low_ratio join when connected (hysteresis)
     noise_k: float = 4.0        # both raised to this many robust std-devs of the backdrop's noise
@@ -43,6 +54,16 @@ class MatteParams:
 
     def as_key(self) -> dict:
         return asdict(self)
+
+    def border_px(self, h: int, w: int) -> int:
+        """The width of the border strips that sample the backdrop, in pixels."""
+        return max(2, int(round(self.border * min(h, w))))
+
+
+#: Matting methods by name: ``alpha(rgb, params) -> HxW uint8``. Entry points of the group
+#: ``synthgroup.matting_methods`` add others.
+MATTING_METHODS: Registry[Callable[[np.ndarray, MatteParams], np.ndarray]] = Registry(
+    "matting method", group="synthgroup.matting_methods", error=SourceError)
 
 
 def _design(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -57,7 +78,7 @@ def backdrop_model(lab: np.ndarray, params: MatteParams) -> tuple[np.ndarray, fl
     are dropped before and during the fit.
     """
     h, w = lab.shape[:2]
-    b = max(2, int(round(params.border * min(h, w))))
+    b = params.border_px(h, w)
     sample = np.zeros((h, w), dtype=bool)
     sample[:b, :] = True
     sample[:, :b] = True
@@ -96,10 +117,56 @@ def backdrop_model(lab: np.ndarray, params: MatteParams) -> tuple[np.ndarray, fl
     return coef, sigma, inl
 
 
+def hysteresis(dist: np.ndarray, strong: float, weak: float) -> np.ndarray:
+    """Pixels above ``weak`` that are connected (8-neighbours) to a pixel above ``strong``."""
+    n, wl = cv2.connectedComponents((dist > weak).astype(np.uint8), connectivity=8)
+    seeded = np.unique(wl[dist > strong])
+    return np.isin(wl, seeded[seeded > 0])
+
+
+def clean_mask(fg: np.ndarray, params: MatteParams) -> np.ndarray:
+    """Drop specks, bridge small gaps, keep the main component (and any other of comparable
+    size: a head cut off from the body by a backdrop-coloured neck or collar must not be lost)
+    and fill the holes that do not reach the open sides of the frame."""
+    h, w = fg.shape
+    s = min(h, w)
+    k = max(3, int(round(s * 0.006)) | 1)
+    fg = cv2.morphologyEx(fg.astype(np.uint8), cv2.MORPH_OPEN,
+                          cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    k2 = max(3, int(round(s * 0.012)) | 1)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k2, k2)))
+    n, lab_cc, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    if n <= 1:
+        return np.zeros((h, w), dtype=bool)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = 1 + np.nonzero(areas >= params.keep_ratio * areas.max())[0]
+    mask = np.isin(lab_cc, keep)
+    # fill holes: backdrop-coloured regions not connected to the open sides of the frame
+    nb, bl = cv2.connectedComponents((~mask).astype(np.uint8), connectivity=4)
+    edge_labels = set(np.unique(bl[0, :])) | set(np.unique(bl[:, 0])) | set(np.unique(bl[:, -1]))
+    if not params.open_bottom:
+        edge_labels |= set(np.unique(bl[-1, :]))
+    outside = np.isin(bl, np.array(sorted(edge_labels), dtype=bl.dtype)) & ~mask
+    return ~outside
+
+
+def feather_mask(mask: np.ndarray, params: MatteParams) -> np.ndarray:
+    """The uint8 alpha of a boolean mask with its edge blurred by ``params.feather``."""
+    sig = max(0.5, params.feather * min(mask.shape))
+    alpha = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sig)
+    return np.clip(alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def to_lab(rgb: np.ndarray) -> np.ndarray:
+    """HxWx3 float32 CIE Lab of a uint8 RGB image."""
+    return cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)
+
+
+@MATTING_METHODS.register("key")
 def key_alpha(rgb: np.ndarray, params: MatteParams = MatteParams()) -> np.ndarray:
     """HxW uint8 alpha of the subject of a studio photo (HxWx3 uint8 RGB) on a plain backdrop."""
     h, w = rgb.shape[:2]
-    lab = cv2.cvtColor(rgb.astype(np.float32) * (1.0 / 255.0), cv2.COLOR_RGB2Lab)
+    lab = to_lab(rgb)
     coef, sigma, _ = backdrop_model(lab, params)
     xn = (np.arange(w, dtype=np.float32) / max(1, w - 1) * 2 - 1)[None, :]
     yn = (np.arange(h, dtype=np.float32) / max(1, h - 1) * 2 - 1)[:, None]
@@ -111,40 +178,15 @@ def key_alpha(rgb: np.ndarray, params: MatteParams = MatteParams()) -> np.ndarra
     # hysteresis: clearly foreground pixels seed, weaker ones join when connected to a seed
     t = max(params.threshold, params.noise_k * sigma)
     t_low = max(params.threshold * params.low_ratio, params.noise_k * sigma)
-    weak = (dist > t_low).astype(np.uint8)
-    n, wl = cv2.connectedComponents(weak, connectivity=8)
-    seeded = np.unique(wl[dist > t])
-    fg = (np.isin(wl, seeded[seeded > 0])).astype(np.uint8)
+    return feather_mask(clean_mask(hysteresis(dist, t, t_low), params), params)
 
-    # clean: drop specks, bridge small gaps
-    s = min(h, w)
-    k = max(3, int(round(s * 0.006)) | 1)
-    ell = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, ell)
-    k2 = max(3, int(round(s * 0.012)) | 1)
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k2, k2)))
 
-    # keep the main component (and any other of comparable size: a head cut off from the body
-    # by a backdrop-coloured neck or collar must not be lost)
-    n, lab_cc, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
-    if n <= 1:
-        return np.zeros((h, w), dtype=np.uint8)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = 1 + np.nonzero(areas >= params.keep_ratio * areas.max())[0]
-    mask = np.isin(lab_cc, keep)
+MATTING_METHODS.register("grabcut", "synthgroup.sources.refine:grabcut_alpha")
 
-    # fill holes: backdrop-coloured regions not connected to the open sides of the frame
-    nb, bl = cv2.connectedComponents((~mask).astype(np.uint8), connectivity=4)
-    edge_labels = set(np.unique(bl[0, :])) | set(np.unique(bl[:, 0])) | set(np.unique(bl[:, -1]))
-    if not params.open_bottom:
-        edge_labels |= set(np.unique(bl[-1, :]))
-    outside = np.isin(bl, np.array(sorted(edge_labels), dtype=bl.dtype)) & ~mask
-    mask = ~outside
 
-    # feather
-    sig = max(0.5, params.feather * s)
-    alpha = cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sig)
-    return np.clip(alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
+def method_alpha(rgb: np.ndarray, params: MatteParams) -> np.ndarray:
+    """The alpha ``params.method`` makes of ``rgb``."""
+    return MATTING_METHODS.get(params.method)(rgb, params)
 
 
 def decontaminate(rgb: np.ndarray, alpha: np.ndarray, radius: float) -> np.ndarray:
@@ -174,8 +216,9 @@ def fit_size(rgb: np.ndarray, max_side: int) -> np.ndarray:
 
 
 def matte(rgb: np.ndarray, params: MatteParams = MatteParams()) -> np.ndarray:
-    """HxWx4 RGBA (straight alpha) of a studio photo: ``key_alpha`` plus rim decontamination."""
-    alpha = key_alpha(rgb, params)
+    """HxWx4 RGBA (straight alpha) of a studio photo: the alpha of ``params.method`` plus rim
+    decontamination."""
+    alpha = method_alpha(rgb, params)
     colour = decontaminate(rgb, alpha, 3 * max(0.5, params.feather * min(rgb.shape[:2])))
     return np.dstack([colour, alpha])
 
@@ -273,115 +316,43 @@ def cached_cutout(path: str | Path | dict, recipe: dict, compute: Callable[[], n
     return rgba
 
 
-# ---------------------------------------------------------------------------------- face crop
-#: Options every keyed source accepts (``kdef:DIR:threshold=15,feather=0.004``).
-MATTE_OPTIONS = {"threshold": float, "feather": float, "max_side": int}
-
-#: The Haar box of OpenCV's frontal cascade runs from mid-forehead to about the chin; the crop
-#: "from chin to top of forehead" extends it by these fractions of the box height.
-HAAR_TOP, HAAR_BOTTOM = 0.10, 1.04
-#: Proportions used without a detection, in units of the head's silhouette width (hair and ears
-#: included), measured from the top of the silhouette: top of the forehead, chin.
-PROP_TOP, PROP_CHIN = 0.22, 1.27
-
-_cascades: dict[int, cv2.CascadeClassifier] = {}
+# ---------------------------------------------------------------------------------- options
+#: Options every keyed source accepts (``kdef:DIR:threshold=15,feather=0.004,matting=key``).
+MATTE_OPTIONS = {"matting": str, "threshold": float, "feather": float, "max_side": int}
+_OPTION_FIELDS = {"matting": "method"}
 
 
-def params_from_options(opts: dict, **defaults) -> MatteParams:
+def params_from_options(opts: dict, spec: str = "", **defaults) -> MatteParams:
+    """The matting parameters a source's options ask for, or a ``SourceError`` naming the source
+    and the value: an unknown matting method (the message lists the available ones) or keying
+    options out of range."""
     kw = dict(defaults)
-    kw.update({k: opts[k] for k in MATTE_OPTIONS if k in opts})
-    return MatteParams(**kw)
+    kw.update({_OPTION_FIELDS.get(k, k): opts[k] for k in MATTE_OPTIONS if k in opts})
+    params = MatteParams(**kw)
+    try:
+        MATTING_METHODS.canonical(params.method)
+    except SourceError as exc:
+        raise SourceError(f"source {spec!r}: matting={params.method!r}: {exc}") from None
+    if not (0 < params.threshold < 200 and 0 <= params.feather < 0.1 and params.max_side >= 64):
+        raise SourceError(f"source {spec!r}: keying options out of range "
+                          "(0 < threshold < 200, 0 <= feather < 0.1, max_side >= 64)")
+    return params
 
 
-def _cascade() -> cv2.CascadeClassifier | None:
-    import os
-    pid = os.getpid()
-    if pid not in _cascades:
-        path = os.path.join(cv2.data.haarcascades, "haarcascade_frontalface_default.xml")
-        c = cv2.CascadeClassifier(path)
-        _cascades[pid] = c if not c.empty() else None
-    return _cascades[pid]
-
-
-def _head_geometry(fg: np.ndarray) -> tuple[int, float] | None:
-    """Top row of the silhouette and the head's width (the smallest width w such that rows
-    [top, top + 0.9 w] are at most w wide: the head, not the shoulders below it)."""
-    widths = fg.sum(axis=1)
-    W = fg.shape[1]
-    rows = np.nonzero(widths >= max(3, 0.02 * W))[0]
-    if not len(rows):
-        return None
-    top = int(rows[0])
-    for _ in range(2):
-        hw = 0.25 * W
-        for _ in range(30):
-            nh = float(widths[top:int(top + 0.9 * hw) + 1].max())
-            if nh == hw:
-                break
-            hw = nh
-        # a bun or a tuft above the skull: measure from where the outline is half the head wide
-        # (a round skull is that wide 0.067 widths below its top)
-        half = np.nonzero(widths[top:] >= 0.5 * hw)[0]
-        new_top = top + int(half[0]) - int(round(0.067 * hw)) if len(half) else top
-        if new_top <= top:
-            break
-        top = new_top
-    return top, max(hw, 1.0)
-
-
-def face_box(rgb: np.ndarray, alpha: np.ndarray, detect: str = "auto") -> tuple[int, int, str]:
-    """Rows (top, bottom) of a crop from the top of the forehead to the chin, and the method
-    used: OpenCV's frontal Haar cascade when it finds a face consistent with the silhouette
-    (``detect='auto'``), else (or with ``detect='proportions'``) facial proportions measured on
-    the silhouette."""
-    h, w = alpha.shape
-    fg = alpha >= 128
-    geo = _head_geometry(fg)
-    if geo is None:
-        return 0, h, "none"
-    y_top, hw = geo
-    cols = np.nonzero(fg[y_top:int(min(h, y_top + hw))].any(axis=0))[0]
-    x_lo, x_hi = (cols.min(), cols.max()) if len(cols) else (0, w)
-    casc = _cascade() if detect == "auto" else None
-    if casc is not None:
-        s = min(1.0, 320.0 / w)
-        small = cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
-        grey = cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY))
-        m = max(20, int(0.4 * hw * s))
-        found = casc.detectMultiScale(grey, scaleFactor=1.08, minNeighbors=5, minSize=(m, m))
-        best = None
-        for (x, y, bw, bh) in (found if len(found) else []):
-            x, y, bw, bh = x / s, y / s, bw / s, bh / s
-            cx = x + bw / 2
-            # a face consistent with the silhouette: centred on it, head-sized, its top between
-            # the top of the head and the eyes (not a mouth-and-chin false positive lower down)
-            if not (x_lo <= cx <= x_hi and 0.4 * hw <= bw <= 1.4 * hw
-                    and y_top - 0.05 * hw <= y <= y_top + 0.45 * hw):
-                continue
-            if best is None or bw > best[2]:
-                best = (x, y, bw, bh)
-        if best is not None:
-            x, y, bw, bh = best
-            top = max(0, int(round(y - HAAR_TOP * bh)))
-            bottom = min(h, int(round(y + HAAR_BOTTOM * bh)))
-            return top, bottom, "haar"
-    top = max(0, int(round(y_top + PROP_TOP * hw)))
-    bottom = min(h, int(round(y_top + PROP_CHIN * hw)))
-    return top, bottom, "proportions"
-
-
+# ---------------------------------------------------------------------------------- cut-outs
 def studio_cutout(rgb: np.ndarray, params: MatteParams, crop: str, what: str,
                   detect: str = "auto") -> np.ndarray:
-    """Key a studio portrait and cut it out: ``crop='full'`` the whole subject (head, neck,
-    shoulders), ``crop='face'`` from the top of the forehead to the chin. Trimmed to the alpha."""
+    """Matte a studio portrait and cut it out: ``crop='full'`` the whole subject (head, neck,
+    shoulders), ``crop='face'`` from the top of the forehead (the hairline) to the chin.
+    Trimmed to the alpha."""
     rgb = fit_size(rgb, params.max_side)
     rgba = matte(rgb, params)
     if coverage(rgba[..., 3]) < 0.02:
         raise CorruptItemError(f"{what}: could not separate the person from the backdrop "
                                "(is it a studio photo on a plain backdrop?)")
     if crop == "face":
-        top, bottom, _ = face_box(rgb, rgba[..., 3], detect)
-        rgba = rgba[top:bottom]
+        box = face_box(rgb, rgba[..., 3], detect)
+        rgba = rgba[box.top:box.bottom]
     out = trim(rgba)
     if out.shape[0] < 8 or out.shape[1] < 8:
         raise CorruptItemError(f"{what}: the cut-out is empty")
@@ -392,7 +363,7 @@ def studio_recipe(params: MatteParams, crop: str, detect: str = "auto") -> dict:
     """Everything that decides a studio cut-out, for the cache key."""
     recipe = {"kind": "studio", "crop": crop, "params": params.as_key()}
     if crop == "face":
-        recipe.update(detect=detect, haar=[HAAR_TOP, HAAR_BOTTOM], prop=[PROP_TOP, PROP_CHIN])
+        recipe.update(detect=detect, face=CROP_SETTINGS)
     return recipe
 
 

@@ -1,7 +1,8 @@
 """The shared base of the face databases whose file names carry the labels, photographed on a
-studio backdrop (``kdef``, ``faces``): find the files, report bad names, key the backdrop out
+studio backdrop (``kdef``, ``faces``): find the files, report bad names, matte the backdrop out
 (cached per file) and crop. Options common to them: ``crop=face|full``, ``detect=auto|proportions``
-and the keying options of :mod:`.matting` (``threshold``, ``feather``, ``max_side``).
+and the matting options of :mod:`.matting` (``matting=grabcut|key``, ``threshold``, ``feather``,
+``max_side``).
 """
 from __future__ import annotations
 
@@ -50,14 +51,7 @@ class StudioDatabase(FaceSource):
         self.detect = self.opts.get("detect", "auto")
         if self.detect not in ("auto", "proportions"):
             raise SourceError(f"source {self.spec!r}: detect={self.detect!r} is not auto or proportions")
-        try:
-            self.params = params_from_options(self.opts)
-        except (TypeError, ValueError) as exc:  # pragma: no cover - types are checked above
-            raise SourceError(f"source {self.spec!r}: {exc}") from None
-        if not (0 < self.params.threshold < 200 and 0 <= self.params.feather < 0.1
-                and self.params.max_side >= 64):
-            raise SourceError(f"source {self.spec!r}: keying options out of range "
-                              "(0 < threshold < 200, 0 <= feather < 0.1, max_side >= 64)")
+        self.params = params_from_options(self.opts, self.spec)
         self.half_matches: dict[str, str] = {}
 
     @property
@@ -126,5 +120,6 @@ class StudioDatabase(FaceSource):
 
     def describe(self) -> dict:
         d = super().describe()
-        d.update(path=str(self.root), crop=self.crop, bad_names=len(self.half_matches))
+        d.update(path=str(self.root), crop=self.crop, matting=self.params.method,
+                 bad_names=len(self.half_matches))
         return d
