@@ -11,6 +11,9 @@ measure how well the keying recovers them. Reusable by any test:
 * ``make_background_folder``    -> ``root/<category>/<n>.jpg``
 * ``make_hf_imagefolder``       -> ``root/train/*.png`` + ``metadata.jsonl`` (an offline ``imagefolder``)
 * ``truncate(path)``            -> cut a file in half (a corrupt image)
+
+Harder studio photos for the matting: ``studio_portrait(..., backdrop=two_tone_backdrop(...) or
+shadow_ramp_backdrop(...), shadow=..., shirt=..., hair=...)`` and ``hair_strands(portrait)``.
 """
 from __future__ import annotations
 
@@ -49,6 +52,7 @@ class Portrait:
     chin_y: float            # image rows of the rendered chin and skull top
     skull_top_y: float
     eye_y: float
+    hairline_y: float | None = None   # the top of the forehead, when ``hair=`` drew it
 
     @property
     def subject(self) -> np.ndarray:
@@ -57,9 +61,16 @@ class Portrait:
 
 def studio_portrait(seed: int, expression: str, size: tuple[int, int], backdrop, *,
                     head_width: float = 0.6, head_top: float = 0.08, angle: str = "S",
-                    rng_seed: int = 0) -> Portrait:
+                    rng_seed: int = 0, shirt=SHIRT, shadow: tuple | None = None,
+                    hair=None, hairline_y: float | None = None) -> Portrait:
     """A studio photo of rendered identity ``seed``: backdrop (with a soft lighting gradient and
-    sensor noise), the head, and a grey shirt whose shoulders run off the bottom edge."""
+    sensor noise), the head, and a shirt (grey unless ``shirt`` is given) whose shoulders run off
+    the bottom edge. ``backdrop`` is an RGB colour or an HxWx3 array (e.g. two wall tones).
+    ``shadow=(dx, dy, depth, blur)``: the subject casts a soft shadow on the backdrop, offset by
+    (dx, dy) of the width, darkening it by ``depth`` (0..1), blurred by ``blur`` of the width.
+    ``hair=(r, g, b)`` paints hair of that colour over the head above row ``hairline_y`` (by
+    default just below the identity's own hairline), the true top of the forehead, kept in
+    ``Portrait.hairline_y`` (not for the ``fringe`` hair style, whose fringe hangs below it)."""
     H, W = size
     rng = np.random.default_rng(rng_seed)
     squeeze, shift = _POSE[angle]
@@ -84,9 +95,19 @@ def studio_portrait(seed: int, expression: str, size: tuple[int, int], backdrop,
     crop = sprite[ys0 - y0:ys1 - y0, xs0 - x0:xs1 - x0].astype(np.float32)
     alpha_full[ys0:ys1, xs0:xs1] = crop[..., 3] / 255.0
     colour_full[ys0:ys1, xs0:xs1] = crop[..., :3]
-    img = img * (1 - alpha_full[..., None]) + colour_full * alpha_full[..., None]
 
     idt = identity_from_seed(seed)
+    if hair is None:
+        hairline_y = None
+    else:
+        # hair of one colour (with strands) over the whole head above a row just below the
+        # identity's own hairline: the true top of the forehead is that row
+        if hairline_y is None:
+            hairline_y = y0 + (idt.forehead_top + 0.055 + 0.035 * idt.hairline) * hs
+        strands = 1.0 + 0.08 * np.sin(xx * (40.0 / hs) + 2.0 * np.sin(yy * (9.0 / hs)))
+        above = (yy < hairline_y)[..., None]
+        colour_full = np.where(above, np.float32(hair) * strands[..., None], colour_full)
+
     chin_y = y0 + idt.chin_y * hs
     # shirt: a neckline under the chin, shoulders sloping out to the frame's sides
     cx = x0 + sw / 2
@@ -98,16 +119,70 @@ def studio_portrait(seed: int, expression: str, size: tuple[int, int], backdrop,
                     [cx + half, sh_y + 0.12 * hs], [cx + half, H + 5], [cx - half, H + 5],
                     [cx - half, sh_y + 0.12 * hs], [cx - half * 0.92, sh_y],
                     [cx - 0.3 * hs, neck_y + 0.01 * hs]], np.float64)
-    shirt = np.zeros((H, W), np.uint8)
-    cv2.fillPoly(shirt, [np.round(pts * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
-    sa = shirt.astype(np.float32)[..., None] / 255.0
-    img = img * (1 - sa) + np.float32(SHIRT) * sa
+    shirt_mask = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(shirt_mask, [np.round(pts * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+    sa = shirt_mask.astype(np.float32)[..., None] / 255.0
+
+    if shadow is not None:
+        dx, dy, depth, blur = shadow
+        sil = np.maximum(alpha_full, sa[..., 0])
+        shift_m = np.float32([[1, 0, dx * W], [0, 1, dy * W]])
+        cast = cv2.warpAffine(sil, shift_m, (W, H), borderMode=cv2.BORDER_REPLICATE)
+        cast = cv2.GaussianBlur(cast, (0, 0), max(0.5, blur * W))
+        img *= (1.0 - depth * cast)[..., None]
+
+    img = img * (1 - alpha_full[..., None]) + colour_full * alpha_full[..., None]
+    img = img * (1 - sa) + np.float32(shirt) * sa
     img += rng.normal(0, 1.5, img.shape).astype(np.float32)
     rgb = np.clip(img + 0.5, 0, 255).astype(np.uint8)
-    body = shirt >= 128
+    body = shirt_mask >= 128
     head = (alpha_full >= 0.5) & ~body
     return Portrait(rgb, head, body, chin_y=float(chin_y), skull_top_y=float(y0 + idt.forehead_top * hs),
-                    eye_y=float(y0 + idt.eye_y * hs))
+                    eye_y=float(y0 + idt.eye_y * hs), hairline_y=hairline_y)
+
+
+def two_tone_backdrop(size: tuple[int, int], lit, shadowed, split: str = "lr", at: float = 0.64,
+                      soft: float = 2.0) -> np.ndarray:
+    """An HxWx3 backdrop of two wall tones: ``lit`` left of (``split='lr'``) or above
+    (``'tb'``) the fraction ``at`` of the frame, ``shadowed`` beyond, blended over ``soft`` px."""
+    H, W = size
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    t = (xx - at * W) if split == "lr" else (yy - at * H)
+    m = (0.5 + 0.5 * np.tanh(t / (2 * soft)))[..., None]
+    return np.float32(lit) * (1 - m) + np.float32(shadowed) * m
+
+
+def shadow_ramp_backdrop(size: tuple[int, int], colour, at: float = 0.5, width: float = 0.08,
+                         depth: float = 0.35) -> np.ndarray:
+    """An HxWx3 backdrop falling into shadow across the frame: darker by ``depth`` right of the
+    fraction ``at`` of the width, over a ramp ``width`` of the width wide."""
+    H, W = size
+    xx = np.arange(W, dtype=np.float32)[None, :]
+    f = 1 - depth * (0.5 + 0.5 * np.tanh((xx - at * W) / (2 * width * W)))
+    return np.float32(colour) * np.repeat(f, H, axis=0)[..., None]
+
+
+def hair_strands(p: Portrait, seed: int, n: int = 40, colour=(60, 40, 25)) -> Portrait:
+    """``p`` with ``n`` thin strands of hair (2 px) sticking out of the top of the head's outline;
+    ``subject`` includes them."""
+    rng = np.random.default_rng(seed)
+    ys, xs = np.nonzero(p.head)
+    cy, cx = ys.mean(), xs.mean()
+    contours, _ = cv2.findContours(p.head.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=len)[:, 0, :]
+    outline = outline[outline[:, 1] < cy - 0.1 * (ys.max() - ys.min())]
+    strands = np.zeros(p.head.shape, np.uint8)
+    for i in rng.choice(len(outline), n):
+        x0, y0 = outline[i]
+        d = np.array([x0 - cx, y0 - cy], float)
+        d = d / np.linalg.norm(d) + rng.normal(0, 0.25, 2)
+        length = rng.uniform(12, 35)
+        cv2.line(strands, (int(x0 - 4 * d[0]), int(y0 - 4 * d[1])),
+                 (int(x0 + length * d[0]), int(y0 + length * d[1])), 255, 2, cv2.LINE_AA)
+    a = strands.astype(np.float32)[..., None] / 255.0
+    rgb = np.clip(p.rgb * (1 - a) + np.float32(colour) * a + 0.5, 0, 255).astype(np.uint8)
+    return Portrait(rgb, p.head | ((strands >= 128) & ~p.body), p.body, p.chin_y, p.skull_top_y,
+                    p.eye_y, p.hairline_y)
 
 
 def write_clip(path: Path, frames, fps: float = 5) -> Path:
