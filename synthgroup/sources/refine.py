@@ -124,7 +124,7 @@ def _side_profile(raw: np.ndarray, run: int, subject: np.ndarray | None) -> tupl
 
 def _subject_colours(lab: np.ndarray, b: int) -> np.ndarray:
     """Up to three colours of the subject: k-means of the middle half of the bottom strip."""
-    h, w = lab.shape[:2]
+    w = lab.shape[1]
     bottom = lab[-b:, w // 4: 3 * w // 4].reshape(-1, 3)
     bottom = np.ascontiguousarray(bottom[:: max(1, len(bottom) // 4000)], dtype=np.float32)
     k = min(3, len(bottom))
