@@ -259,7 +259,7 @@ def contact_sheet(seeds: list[int], sizes: list[int], path: Path) -> None:
                 y, x = y0 + (cell_h - h) // 2, x0 + c * cell_w + (cell_w - w) // 2
                 sheet[y:y + h, x:x + w] = face
     path.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
 
 # ----------------------------------------------------------------------------- reporting
