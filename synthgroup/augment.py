@@ -1,12 +1,15 @@
 """Face and whole-image augmentations: parameters drawn into a plain record, applied by pure code.
 
-Drawing happens in ``sample_face_aug`` / ``sample_image_aug`` from the sample's generator; the
-returned dicts are stored in the metadata. ``warp_face`` and ``apply_image_aug`` are pure
-functions of (pixels, record) built on albumentations' functional layer, so a record replays
-to the same bytes. Colour changes touch RGB only, never the alpha channel.
+Drawing happens in ``sample_face_aug`` / ``sample_image_aug`` from the sample's draws; the
+returned dicts are stored in the metadata. ``warp_geometry`` / ``recolour`` (together
+``warp_face``) and ``apply_image_aug`` are pure functions of (pixels, record) built on
+albumentations' functional layer, so a record replays to the same bytes. Colour changes touch RGB
+only, never the alpha channel. The expensive parts are cached by their parameters: a sprite's
+premultiplied pixels (by its source) and the elastic displacement fields (:func:`elastic_field`).
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 
@@ -18,10 +21,20 @@ from albumentations.augmentations.geometric import functional as fgeometric
 from albumentations.augmentations.pixel import functional as fpixel
 
 from .config import FaceAugConfig, ImageAugConfig
+from .procedural.rng import Draws
+
+#: The elastic distortion of a face is one of this many seeded displacement fields (the record
+#: holds which), scaled by the record's ``alpha``: a field is computed once per process and shape.
+ELASTIC_FIELDS = 64
+#: Displacement fields (and pixel grids) kept per process, least recently used dropped first.
+ELASTIC_CACHE = 512
+#: Fields are computed for the sprite's shape rounded up to a multiple of this and cropped, so
+#: cut-outs of slightly different widths share them.
+FIELD_STEP = 16
 
 
-def _u(rng: np.random.Generator, a: float, b: float) -> float:
-    return round(float(a + (b - a) * rng.random()), 4)
+def _u(draw: Draws, a: float, b: float) -> float:
+    return round(draw.uniform(a, b), 4)
 
 
 #: The scalar draws of one face's augmentation, by name, in the order the generator gives them.
@@ -29,7 +42,7 @@ FACE_AUG_DRAWS = ("hflip", "rotate", "scale_x", "scale_y", "shear_x", "shear_y",
                   "brightness", "contrast", "use_perspective", "use_elastic", "elastic_alpha")
 
 
-def sample_face_aug(rng: np.random.Generator, cfg: FaceAugConfig) -> dict:
+def sample_face_aug(draw: Draws, cfg: FaceAugConfig) -> dict:
     """One face's augmentation parameters. The layout of the dict never changes (datasets needs a
     fixed schema): disabled steps keep neutral values.
 
@@ -38,18 +51,18 @@ def sample_face_aug(rng: np.random.Generator, cfg: FaceAugConfig) -> dict:
     seed, only when those steps fire."""
     if not cfg.enabled:
         return identity_face_aug()
-    u = dict(zip(FACE_AUG_DRAWS, rng.random(len(FACE_AUG_DRAWS)).tolist()))
+    u = {name: draw.random() for name in FACE_AUG_DRAWS}
 
     def span(name: str, lo: float, hi: float) -> float:
         return round(lo + (hi - lo) * u[name], 4)
 
     persp = [0.0] * 8
     if u["use_perspective"] < cfg.perspective_p:
-        persp = [round(v, 4) for v in ((rng.random(8) * 2 - 1) * cfg.perspective).tolist()]
+        persp = [round(draw.uniform(-cfg.perspective, cfg.perspective), 4) for _ in range(8)]
     elastic = {"alpha": 0.0, "sigma": 0.0, "seed": 0}
     if u["use_elastic"] < cfg.elastic_p:
         elastic = {"alpha": span("elastic_alpha", 0.5 * cfg.elastic_alpha, cfg.elastic_alpha),
-                   "sigma": float(cfg.elastic_sigma), "seed": int(rng.integers(2 ** 31))}
+                   "sigma": float(cfg.elastic_sigma), "seed": draw.integer(0, ELASTIC_FIELDS - 1)}
     return {
         "hflip": u["hflip"] < cfg.hflip_p,
         "rotate": span("rotate", -cfg.rotate, cfg.rotate),
@@ -70,34 +83,60 @@ def identity_face_aug() -> dict:
             "elastic": {"alpha": 0.0, "sigma": 0.0, "seed": 0}, "brightness": 1.0, "contrast": 1.0}
 
 
-def colour_matrix(aug: dict, grey: float) -> np.ndarray | None:
+def colour_gain(aug: dict, grey: float) -> tuple[float, float]:
     """Brightness then contrast (contrast about the face's mean grey, as torchvision's
-    ``adjust_contrast``) as one linear map on premultiplied RGBA: R, G, B -> b*c*X + k*A with
-    k = (1 - c) * mean grey; the alpha row is the identity, so alpha is never touched. Being
-    linear, it commutes with the warp's interpolation and is applied to the smaller warped face."""
+    ``adjust_contrast``) as one linear map on premultiplied RGBA: R, G, B -> g*X + k*A with
+    g = b*c and k = (1 - c) * mean grey; alpha is never touched. Being linear, it commutes with
+    the warp's interpolation and is applied to the smaller warped face (:func:`recolour`), as
+    the face is composited. Returns (g, k); (1.0, 0.0) is no change."""
     b, c = aug["brightness"], aug["contrast"]
     if b == 1.0 and c == 1.0:
-        return None
-    bc, k = b * c, (1 - c) * min(grey * b, 255.0) / 255.0
-    return np.array([[bc, 0, 0, k], [0, bc, 0, k], [0, 0, bc, k], [0, 0, 0, 1]], dtype=np.float32)
+        return 1.0, 0.0
+    return b * c, (1 - c) * min(grey * b, 255.0) / 255.0
 
 
-_GRIDS: dict = {}
+def recolour(rgb: np.ndarray, alpha3: np.ndarray, gain: tuple[float, float]) -> np.ndarray:
+    """:func:`colour_gain`'s map on a warped face's premultiplied RGB and its alpha (as three
+    channels; uint8, saturating, one OpenCV call); the input itself when the gain is (1, 0)."""
+    g, k = gain
+    if g == 1.0 and k == 0.0:
+        return rgb
+    return cv2.addWeighted(rgb, g, alpha3, k, 0.0)
+
+
+@functools.lru_cache(maxsize=ELASTIC_CACHE)
+def elastic_field(shape: tuple[int, int], sigma: float, seed: int) -> np.ndarray:
+    """albumentations' elastic displacement fields for an image of ``shape`` (h, w) at alpha 1,
+    as one read-only h x w x 2 float32 array of (dx, dy): linear in alpha, so a face scales it by
+    its record's alpha. Cached (bounded, :data:`ELASTIC_CACHE`) by its parameters."""
+    dx, dy = fgeometric.generate_displacement_fields(
+        tuple(shape), 1.0, sigma, same_dxdy=False, kernel_size=(0, 0),
+        random_generator=np.random.default_rng(seed), noise_distribution="gaussian")
+    field = np.dstack([dx, dy])
+    field.flags.writeable = False
+    return field
+
+
+@functools.lru_cache(maxsize=ELASTIC_CACHE)
+def _pixel_grid(h: int, w: int) -> np.ndarray:
+    """h x w x 2 float32 (x, y) pixel coordinates (read-only, cached)."""
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    grid = np.dstack([xs, ys])
+    grid.flags.writeable = False
+    return grid
 
 
 def _elastic(img: np.ndarray, aug: dict) -> np.ndarray:
-    """albumentations' elastic transform (its displacement fields and remap), seeded by the record."""
+    """albumentations' elastic transform (its displacement fields, OpenCV's remap as its ``remap``
+    calls it), the field chosen and scaled by the record."""
     el = aug["elastic"]
     if el["alpha"] <= 0:
         return img
     h, w = img.shape[:2]
-    dx, dy = fgeometric.generate_displacement_fields(
-        (h, w), el["alpha"], el["sigma"], same_dxdy=False, kernel_size=(0, 0),
-        random_generator=np.random.default_rng(el["seed"]), noise_distribution="gaussian")
-    grid = _GRIDS.get((h, w))
-    if grid is None:
-        grid = _GRIDS[(h, w)] = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return fgeometric.remap(img, grid[0] + dx, grid[1] + dy, cv2.INTER_LINEAR, cv2.BORDER_CONSTANT, 0)
+    padded = (-(-h // FIELD_STEP) * FIELD_STEP, -(-w // FIELD_STEP) * FIELD_STEP)
+    field = elastic_field(padded, float(el["sigma"]), int(el["seed"]))[:h, :w]
+    maps = cv2.scaleAdd(field, float(el["alpha"]), _pixel_grid(h, w))
+    return cv2.remap(img, maps, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
 def premultiply(rgba: np.ndarray) -> np.ndarray:
@@ -106,19 +145,29 @@ def premultiply(rgba: np.ndarray) -> np.ndarray:
 
 
 def prepare_sprite(rgba: np.ndarray) -> tuple[np.ndarray, float]:
-    """What the warp needs from a straight-alpha sprite, computed once per cached sprite: the
-    premultiplied pixels (so interpolation at the edge blends toward transparent, not black) and
-    the face's alpha-weighted mean grey (the contrast pivot)."""
-    r, g, b, _ = cv2.mean(rgba, mask=rgba[..., 3])
-    return premultiply(rgba), 0.299 * r + 0.587 * g + 0.114 * b
+    """What the warp needs from a straight-alpha sprite: :func:`crop_premultiplied` of its
+    premultiplied pixels (so interpolation at the edge blends toward transparent, not black)."""
+    return crop_premultiplied(premultiply(rgba))
 
 
-def face_matrix(aug: dict, src_hw: tuple[int, int], scale: float) -> np.ndarray:
-    """The 3x3 homography of one face: horizontal flip, then albumentations' ``Affine``
-    construction about the sprite centre (scale, rotate, shear; same conventions as
-    ``fgeometric.create_affine_transformation_matrix``, written out because it runs ~5x faster),
-    then the corner-offset perspective."""
-    h, w = src_hw
+def crop_premultiplied(premult: np.ndarray) -> tuple[np.ndarray, float]:
+    """A premultiplied sprite cut to the bounding box of its alpha (a view: the warp, placement
+    and compositing then touch only the face's pixels), and the face's alpha-weighted mean grey
+    (the contrast pivot)."""
+    x, y, w, h = cv2.boundingRect(np.ascontiguousarray(premult[..., 3]))
+    if w == 0:
+        return premult, 0.0
+    crop = premult[y:y + h, x:x + w]
+    r, g, b, a = cv2.sumElems(crop)
+    return crop, 255.0 * (0.299 * r + 0.587 * g + 0.114 * b) / a
+
+
+def _matmul3(a: list, b: list) -> list:
+    return [[a[i][0] * b[0][j] + a[i][1] * b[1][j] + a[i][2] * b[2][j] for j in range(3)] for i in range(3)]
+
+
+def _homography(aug: dict, h: int, w: int, scale: float) -> list:
+    """:func:`face_matrix` as rows of Python floats (a few microseconds, no array calls)."""
     cx, cy = (w - 1) / 2, (h - 1) / 2
     r = math.radians(aug["rotate"] % 360)
     c, s = math.cos(r), math.sin(r)
@@ -126,57 +175,95 @@ def face_matrix(aug: dict, src_hw: tuple[int, int], scale: float) -> np.ndarray:
     tx, ty = math.tan(math.radians(aug["shear"][0])), math.tan(math.radians(aug["shear"][1]))
     a00, a01 = c * kx - tx * s * kx, s * ky + tx * c * ky
     a10, a11 = ty * c * kx - s * kx, ty * s * ky + c * ky
-    m = np.array([[a00, a01, cx - a00 * cx - a01 * cy],
-                  [a10, a11, cy - a10 * cx - a11 * cy],
-                  [0.0, 0.0, 1.0]])
-    if aug["hflip"]:
-        m = m @ np.array([[-1.0, 0, w - 1], [0, 1, 0], [0, 0, 1]])
+    m = [[a00, a01, cx - a00 * cx - a01 * cy],
+         [a10, a11, cy - a10 * cx - a11 * cy],
+         [0.0, 0.0, 1.0]]
+    if aug["hflip"]:   # m @ [[-1, 0, w - 1], [0, 1, 0], [0, 0, 1]]
+        m = [[-r0, r1, r0 * (w - 1) + r2] for r0, r1, r2 in m]
     p = aug["perspective"]
     if any(p):
-        src = np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]])
-        dst = src + np.float32(p).reshape(4, 2) * np.float32([w, h])
-        m = m @ cv2.getPerspectiveTransform(src, dst).astype(np.float64)
+        m = _matmul3(m, corner_perspective(p, h, w))
     return m
 
 
-def warp_face(premult: np.ndarray, grey: float, aug: dict, scale: float) -> np.ndarray:
-    """Augment a premultiplied RGBA sprite (``prepare_sprite``) and return it, still
-    premultiplied, on the tight canvas that holds it.
+def corner_perspective(p: list[float], h: int, w: int) -> list:
+    """The homography moving the corners (0, 0), (w-1, 0), (w-1, h-1), (0, h-1) of an h x w
+    image by ``p`` (x, y offsets as fractions of w, h; what ``cv2.getPerspectiveTransform`` of
+    those four pairs gives), in closed form: the unit square to the quad (Heckbert, 1989), after
+    scaling the rectangle to the unit square."""
+    sx, sy = max(w - 1, 1), max(h - 1, 1)
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = [
+        (cx + p[2 * i] * w, cy + p[2 * i + 1] * h)
+        for i, (cx, cy) in enumerate(((0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)))]
+    dx1, dx2, dx3 = x1 - x2, x3 - x2, x0 - x1 + x2 - x3
+    dy1, dy2, dy3 = y1 - y2, y3 - y2, y0 - y1 + y2 - y3
+    det = dx1 * dy2 - dx2 * dy1
+    g = (dx3 * dy2 - dx2 * dy3) / det
+    k = (dx1 * dy3 - dx3 * dy1) / det
+    return [[(x1 - x0 + g * x1) / sx, (x3 - x0 + k * x3) / sy, x0],
+            [(y1 - y0 + g * y1) / sx, (y3 - y0 + k * y3) / sy, y0],
+            [g / sx, k / sy, 1.0]]
+
+
+def face_matrix(aug: dict, src_hw: tuple[int, int], scale: float) -> np.ndarray:
+    """The 3x3 homography of one face: horizontal flip, then albumentations' ``Affine``
+    construction about the sprite centre (scale, rotate, shear; same conventions as
+    ``fgeometric.create_affine_transformation_matrix``, written out because it runs ~5x faster),
+    then the corner-offset perspective."""
+    return np.array(_homography(aug, src_hw[0], src_hw[1], scale))
+
+
+def warp_geometry(premult: np.ndarray, aug: dict, scale: float) -> np.ndarray:
+    """Move a premultiplied RGBA sprite (``prepare_sprite``) where its record says, on the tight
+    canvas that holds it: the elastic field (when the record has one), then one warp (flip,
+    affine and perspective in one matrix). Colour is left to :func:`recolour`.
 
     ``scale`` maps the cached sprite to the face size the sample asked for; ``translate`` shifts
     the face inside its canvas (sub-pixel jitter on top of the integer placement).
     """
     img = _elastic(premult, aug)
     h, w = premult.shape[:2]
-    m = face_matrix(aug, (h, w), scale)
-    corners = np.float64([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]]) @ m.T
-    corners = corners[:, :2] / corners[:, 2:3]
+    m = _homography(aug, h, w, scale)
+    (a, b, c), (d, e, f), (g, k, l) = m
+    xs, ys = [], []
+    for px, py in ((0, 0), (w, 0), (w, h), (0, h)):
+        z = g * px + k * py + l
+        xs.append((a * px + b * py + c) / z)
+        ys.append((d * px + e * py + f) / z)
     tx, ty = aug["translate"]
-    margin = 1 + int(np.ceil(max(abs(tx), abs(ty))))
-    x0, y0 = np.floor(corners.min(0)) - margin
-    x1, y1 = np.ceil(corners.max(0)) + margin
-    shift = np.array([[1.0, 0, -x0 + tx], [0, 1, -y0 + ty], [0, 0, 1]])
-    size = (int(x1 - x0) + 1, int(y1 - y0) + 1)
-    m = shift @ m
+    margin = 1 + math.ceil(max(abs(tx), abs(ty)))
+    x0, y0 = math.floor(min(xs)) - margin, math.floor(min(ys)) - margin
+    size = (math.ceil(max(xs)) + margin - x0 + 1, math.ceil(max(ys)) + margin - y0 + 1)
+    sx, sy = tx - x0, ty - y0   # shift the face into its canvas: [[1, 0, sx], [0, 1, sy]] @ m
+    m = np.array([[a + sx * g, b + sx * k, c + sx * l], [d + sy * g, e + sy * k, f + sy * l], [g, k, l]])
     if any(aug["perspective"]):
-        out = cv2.warpPerspective(img, m, size, flags=cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    else:
-        out = cv2.warpAffine(img, m[:2], size, flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-    cm = colour_matrix(aug, grey)
-    return out if cm is None else cv2.transform(out, cm)
+        return cv2.warpPerspective(img, m, size, flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.warpAffine(img, m[:2], size, flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
 
 
-def sample_image_aug(rng: np.random.Generator, cfg: ImageAugConfig) -> dict:
+def warp_face(premult: np.ndarray, grey: float, aug: dict, scale: float) -> np.ndarray:
+    """The augmented face as premultiplied RGBA: :func:`warp_geometry`, then the colour
+    (:func:`recolour`, RGB only). The generator does the colour step while compositing."""
+    out = warp_geometry(premult, aug, scale)
+    gain = colour_gain(aug, grey)
+    if gain != (1.0, 0.0):
+        out = out.copy()
+        alpha3 = cv2.cvtColor(cv2.extractChannel(out, 3), cv2.COLOR_GRAY2RGB)
+        out[..., :3] = recolour(cv2.cvtColor(out, cv2.COLOR_RGBA2RGB), alpha3, gain)
+    return out
+
+
+def sample_image_aug(draw: Draws, cfg: ImageAugConfig) -> dict:
     if not cfg.enabled:
         return {"brightness": 1.0, "contrast": 1.0, "blur_sigma": 0.0, "noise_std": 0.0, "noise_seed": 0}
     return {
-        "brightness": _u(rng, 1 - cfg.brightness, 1 + cfg.brightness),
-        "contrast": _u(rng, 1 - cfg.contrast, 1 + cfg.contrast),
-        "blur_sigma": _u(rng, 0.3, cfg.blur_sigma) if rng.random() < cfg.blur_p else 0.0,
-        "noise_std": _u(rng, 0.0, cfg.noise_std) if rng.random() < cfg.noise_p else 0.0,
-        "noise_seed": int(rng.integers(2 ** 31)),
+        "brightness": _u(draw, 1 - cfg.brightness, 1 + cfg.brightness),
+        "contrast": _u(draw, 1 - cfg.contrast, 1 + cfg.contrast),
+        "blur_sigma": _u(draw, 0.3, cfg.blur_sigma) if draw.chance(cfg.blur_p) else 0.0,
+        "noise_std": _u(draw, 0.0, cfg.noise_std) if draw.chance(cfg.noise_p) else 0.0,
+        "noise_seed": draw.integer(0, 2 ** 31 - 1),
     }
 
 

@@ -7,20 +7,29 @@ replaying a record reproduces the image and its instance mask byte for byte.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
-from .augment import apply_image_aug, sample_face_aug, sample_image_aug, warp_face
+from .augment import apply_image_aug, colour_gain, recolour, sample_face_aug, sample_image_aug, warp_geometry
 from .config import GenConfig
 from .errors import ConfigError, CorruptItemError, SourceError
 from .labels import CLASS_NAMES, emotion_groups, image_label
+from .procedural.rng import Draws
 from .sources import create_background_source, create_face_source
 from .sources.base import BackgroundSource, FaceSource
 
 MAX_ATTEMPTS = 25
 MAX_REPICKS = 50
+#: The version of what a record renders to (and of how records are drawn): bumped with every
+#: change of the output bytes, recorded in each dataset's manifest (a folder is only continued
+#: by the same version) and pinned by tests/test_pinned_bytes.py. 2: sprites cut to their alpha
+#: box, elastic fields from a bank of ``augment.ELASTIC_FIELDS``, the face colour applied as it
+#: is composited, the record's draws through one ``Draws``.
+GENERATOR_VERSION = 2
 
 
 class Sources:
@@ -84,22 +93,22 @@ class Sample:
     mask: np.ndarray    # HxW uint8: 0 background, k = face k-1 of record["faces"]
 
 
-def _choice(rng: np.random.Generator, p: np.ndarray) -> int:
+def _choice(draw: Draws, p: np.ndarray) -> int:
     if len(p) == 1:
         return 0
-    return int(np.searchsorted(np.cumsum(p), rng.random() * p.sum(), side="right").clip(0, len(p) - 1))
+    return int(np.searchsorted(np.cumsum(p), draw.random() * p.sum(), side="right").clip(0, len(p) - 1))
 
 
-def _crop_box(rng: np.random.Generator, img_hw: tuple[int, int], out_hw: tuple[int, int]) -> list[float]:
+def _crop_box(draw: Draws, img_hw: tuple[int, int], out_hw: tuple[int, int]) -> list[float]:
     """A random crop with the output's aspect ratio, as fractions [x0, y0, x1, y1] of the image."""
     ih, iw = img_hw
     oh, ow = out_hw
     aspect = ow / oh
     cw, ch = (iw, iw / aspect) if iw / ih < aspect else (ih * aspect, ih)
-    s = 0.75 + 0.25 * rng.random()
+    s = draw.uniform(0.75, 1.0)
     cw, ch = cw * s, ch * s
-    x0 = (iw - cw) * rng.random()
-    y0 = (ih - ch) * rng.random()
+    x0 = (iw - cw) * draw.random()
+    y0 = (ih - ch) * draw.random()
     return [round(x0 / iw, 5), round(y0 / ih, 5), round((x0 + cw) / iw, 5), round((y0 + ch) / ih, 5)]
 
 
@@ -113,10 +122,10 @@ def render_background(img: np.ndarray, crop: list[float], flip: bool, out_hw: tu
     # area averaging only pays for real downscaling; a crop of a procedural scene is <= 1.15x
     interp = cv2.INTER_AREA if roi.shape[0] > 1.5 * oh else cv2.INTER_LINEAR
     out = cv2.resize(roi, (ow, oh), interpolation=interp)
-    return cv2.flip(out, 1) if flip else out
+    return cv2.flip(out, 1, dst=out) if flip else out
 
 
-def _draw_emotions(rng, n: int, sources: Sources, target: int | None, tie_policy: str) -> list[str]:
+def _draw_emotions(draw: Draws, n: int, sources: Sources, target: int | None, tie_policy: str) -> list[str]:
     """The n faces' emotions. Balanced: groups uniform, redrawn until the majority rule gives
     ``target``, then an emotion of each group. Unbalanced (the paper's raw algorithm): emotions
     uniform over those the sources offer, so Negative (four emotions) is the most common."""
@@ -124,37 +133,37 @@ def _draw_emotions(rng, n: int, sources: Sources, target: int | None, tie_policy
     if target is None:
         pool = [e for g in sources.available_groups for e in by_group[g]]
         for _ in range(200):
-            emotions = [pool[int(i)] for i in rng.integers(len(pool), size=n)]
+            emotions = [draw.choice(pool) for _ in range(n)]
             if image_label([sources.groups[e] for e in emotions], tie_policy) is not None:
                 return emotions
         return emotions
     groups = sources.available_groups
     for _ in range(200):
-        gs = [groups[int(i)] for i in rng.integers(len(groups), size=n)]
+        gs = [draw.choice(groups) for _ in range(n)]
         if image_label(gs, tie_policy) == target:
             break
     else:
         gs = [target] * n
-    return [by_group[g][int(rng.integers(len(by_group[g])))] for g in gs]
+    return [draw.choice(by_group[g]) for g in gs]
 
 
-def _pick_face(rng, fsrc: FaceSource, emotion: str, height: float) -> dict:
-    """Pick a face whose file reads; a corrupt file is skipped (and reported) by drawing again,
-    which every process does the same way, so the sample stays a pure function of its index."""
+def _pick_face(rng, fsrc: FaceSource, emotion: str, height: float) -> tuple[dict, tuple]:
+    """Pick a face whose file reads, and its prepared sprite at ``height``; a corrupt file is
+    skipped (and reported) by drawing again, which every process does the same way, so the
+    sample stays a pure function of its index."""
     for _ in range(MAX_REPICKS):
         face = fsrc.pick(rng, emotion)
         try:
-            fsrc.prepared(face, height)
-            return face
+            return face, fsrc.prepared(face, height)
         except CorruptItemError:
             continue
     raise SourceError(f"face source {fsrc.spec!r}: {MAX_REPICKS} files in a row for {emotion!r} "
                       "could not be read; the source looks broken")
 
 
-def _pick_background(rng, sources: Sources, size):
+def _pick_background(rng, draw: Draws, sources: Sources, size):
     for _ in range(MAX_REPICKS):
-        bsrc = sources.backgrounds[_choice(rng, sources.bg_weights)][1]
+        bsrc = sources.backgrounds[_choice(draw, sources.bg_weights)][1]
         bref = bsrc.pick(rng)
         try:
             return bsrc, bref, bsrc.image(bref, size)
@@ -164,65 +173,95 @@ def _pick_background(rng, sources: Sources, size):
                       "read; the source looks broken")
 
 
-def _warped(sources: Sources, face: dict) -> np.ndarray:
-    premult, grey = sources.face(face["source"]).prepared(face, face["height"])
-    return warp_face(premult, grey, face["aug"], face["height"] / premult.shape[0])
+class Warped(NamedTuple):
+    """One face ready to composite: its premultiplied RGBA moved into place (``warp_geometry``),
+    its alpha (contiguous; where it is non-zero is what placement keeps apart), where that is at
+    least 128 (``solid``: the face's pixels in the mask), and the colour gain ``recolour``
+    applies as it is pasted."""
+    pixels: np.ndarray
+    alpha: np.ndarray
+    solid: np.ndarray
+    gain: tuple[float, float]
 
 
-def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, list[np.ndarray]]:
+def _warped(sources: Sources, face: dict, sprite: tuple | None = None) -> Warped:
+    """``face`` (with its height) warped; ``sprite``: its source's ``prepared`` at that height."""
+    fsrc = sources.face(face["source"])
+    height = face["height"]
+    premult, grey = sprite or fsrc.prepared(face, height)
+    pixels = warp_geometry(premult, face["aug"], height / fsrc.sprite_height(height))
+    alpha = cv2.extractChannel(pixels, 3)
+    return Warped(pixels, alpha, alpha >= 128, colour_gain(face["aug"], grey))
+
+
+def _place(draw: Draws, cfg: GenConfig, sources: Sources, face: dict, sprite: tuple | None,
+           occ: np.ndarray, boxes: list) -> Warped | None:
+    """Warp ``face`` and find it a place at random on the occupancy mask ``occ`` (uint8, non-zero
+    where a face's alpha is; every tenth try with a 15 % smaller face): mark it there, add its
+    alpha box to ``boxes`` and fill the face's ``height``, ``position``, ``box`` and ``pixels``.
+    None when it finds no place.
+
+    Where its alpha box meets no other face's box, the face overlaps nothing and the mask is
+    not read; elsewhere the overlap is where the minimum of the mask and the alpha is non-zero."""
+    H, W = occ.shape
+    height = face["height"]
+    for t in range(cfg.placement_tries):
+        if t == 0 or (t % 10 == 0 and height * 0.85 >= cfg.face_size[0] * H * 0.7):
+            if t:
+                height, sprite = round(height * 0.85, 3), None
+            face["height"] = height
+            warp = _warped(sources, face, sprite)
+            wh, ww = warp.alpha.shape
+            bx, by, bw, bh = cv2.boundingRect(warp.alpha)
+            limit = cfg.overlap_tolerance * cv2.countNonZero(warp.alpha) if cfg.overlap_tolerance else 0
+        if wh > H or ww > W:
+            continue
+        y = draw.integer(0, H - wh)
+        x = draw.integer(0, W - ww)
+        box = (x + bx, y + by, x + bx + bw, y + by + bh)
+        roi = occ[y:y + wh, x:x + ww]
+        if (any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
+                and cv2.countNonZero(cv2.min(roi, warp.alpha)) > limit):
+            continue
+        cv2.max(roi, warp.alpha, dst=roi)
+        boxes.append(box)
+        face.update(position=[x, y], box=[box[0], box[1], bw, bh], pixels=int(np.count_nonzero(warp.solid)))
+        return warp
+    return None
+
+
+def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, list[Warped]]:
     """Draw sample ``index``'s record; also return the warped faces so rendering need not redo them."""
-    rng = np.random.default_rng([cfg.seed, index])
+    rng = np.random.default_rng([cfg.seed, index])   # for the sources' picks
+    draw = Draws(rng, block=128)                        # everything else
     H, W = cfg.size
     target = index % 3 if cfg.balance else None
     lo, hi = cfg.faces_per_image
     fmin, fmax = cfg.face_size
     for attempt in range(MAX_ATTEMPTS):
-        n = int(rng.integers(lo, hi + 1))
-        emotions = _draw_emotions(rng, n, sources, target, cfg.tie_policy)
+        n = draw.integer(lo, hi)
+        emotions = _draw_emotions(draw, n, sources, target, cfg.tie_policy)
         # background
-        bsrc, bref, bimg = _pick_background(rng, sources, cfg.size)
-        bref["crop"] = _crop_box(rng, bimg.shape[:2], cfg.size)
-        bref["flip"] = bool(rng.random() < 0.5)
+        bsrc, bref, bimg = _pick_background(rng, draw, sources, cfg.size)
+        bref["crop"] = _crop_box(draw, bimg.shape[:2], cfg.size)
+        bref["flip"] = draw.chance(0.5)
         # faces, placed one by one on an occupancy mask
-        occ = np.zeros((H, W), dtype=bool)
-        upper = max(fmin, min(fmax, 0.75 / np.sqrt(n)))
-        faces, warps = [], []
+        occ = np.zeros((H, W), dtype=np.uint8)
+        upper = max(fmin, min(fmax, 0.75 / math.sqrt(n)))
+        faces, warps, boxes = [], [], []
         for emotion in emotions:
             g = sources.groups[emotion]
             fsrcs, fw = sources.face_choices[emotion]
-            fsrc = fsrcs[_choice(rng, fw)]
-            height = H * (fmin + (upper - fmin) * rng.random())
-            face = _pick_face(rng, fsrc, emotion, height)
+            fsrc = fsrcs[_choice(draw, fw)]
+            height = round(H * draw.uniform(fmin, upper), 3)
+            face, sprite = _pick_face(rng, fsrc, emotion, height)
             face["group"] = g
-            face["aug"] = sample_face_aug(rng, cfg.face_aug)
-            placed = None
-            for t in range(cfg.placement_tries):
-                if t == 0 or (t % 10 == 0 and height * 0.85 >= fmin * H * 0.7):
-                    if t:
-                        height *= 0.85
-                    face["height"] = round(float(height), 3)
-                    warp = _warped(sources, face)
-                    alpha = warp[..., 3] > 0
-                    area = int(alpha.sum())
-                wh, ww = alpha.shape
-                if wh > H or ww > W:
-                    continue
-                y = int(rng.integers(H - wh + 1))
-                x = int(rng.integers(W - ww + 1))
-                clash = int(np.count_nonzero(occ[y:y + wh, x:x + ww] & alpha))
-                if clash <= cfg.overlap_tolerance * area:
-                    placed = (x, y)
-                    break
-            if placed is None:
-                continue
-            x, y = placed
-            occ[y:y + wh, x:x + ww] |= alpha
-            bx, by, bw, bh = cv2.boundingRect(alpha.view(np.uint8))
-            face["position"] = [x, y]
-            face["box"] = [x + bx, y + by, bw, bh]
-            face["pixels"] = int(np.count_nonzero(warp[..., 3] >= 128))
-            faces.append(face)
-            warps.append(warp)
+            face["aug"] = sample_face_aug(draw, cfg.face_aug)
+            face["height"] = height
+            warp = _place(draw, cfg, sources, face, sprite, occ, boxes)
+            if warp is not None:
+                faces.append(face)
+                warps.append(warp)
         label = image_label([f["group"] for f in faces], cfg.tie_policy)
         if faces and label is not None and (target is None or label == target):
             break
@@ -241,12 +280,12 @@ def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, l
         "attempts": attempt + 1,
         "background": bref,
         "faces": faces,
-        "image_aug": sample_image_aug(rng, cfg.image_aug),
+        "image_aug": sample_image_aug(draw, cfg.image_aug),
     }
     return record, warps
 
 
-def render_record(record: dict, sources: Sources, warps: list[np.ndarray] | None = None
+def render_record(record: dict, sources: Sources, warps: list[Warped] | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Pure: the image (RGB uint8) and instance mask (uint8, face k -> k+1) a record describes."""
     H, W = record["size"]
@@ -255,16 +294,24 @@ def render_record(record: dict, sources: Sources, warps: list[np.ndarray] | None
     canvas = render_background(bsrc.image(b, (H, W)), b["crop"], b["flip"], (H, W))
     mask = np.zeros((H, W), dtype=np.uint8)
     for k, face in enumerate(record["faces"]):
-        warp = warps[k] if warps is not None else _warped(sources, face)
-        x, y = face["position"]
-        h, w = warp.shape[:2]
-        roi = canvas[y:y + h, x:x + w]
-        inv = 255 - warp[..., 3]
-        # premultiplied "over": face + background * (1 - alpha), saturating
-        cv2.add(warp[..., :3], cv2.multiply(roi, cv2.merge([inv, inv, inv]), scale=1 / 255), dst=roi)
-        mask[y:y + h, x:x + w][warp[..., 3] >= 128] = k + 1
+        composite(canvas, mask, warps[k] if warps is not None else _warped(sources, face),
+                  face["position"], k + 1)
     canvas = apply_image_aug(canvas, record["image_aug"])
     return canvas, mask
+
+
+def composite(canvas: np.ndarray, mask: np.ndarray, face: Warped, position, value: int) -> None:
+    """Paste a warped face with its top-left corner at ``position`` (x, y), in place: its colour
+    (``recolour``), then premultiplied "over" (face + background * (255 - alpha) / 255,
+    saturating), and ``value`` into the mask where its alpha is at least 128. Whole-array OpenCV
+    calls on the face's box only."""
+    x, y = position
+    h, w = face.alpha.shape
+    roi = canvas[y:y + h, x:x + w]
+    alpha3 = cv2.cvtColor(face.alpha, cv2.COLOR_GRAY2RGB)
+    behind = cv2.multiply(roi, cv2.bitwise_not(alpha3), scale=1 / 255)
+    cv2.add(recolour(cv2.cvtColor(face.pixels, cv2.COLOR_RGBA2RGB), alpha3, face.gain), behind, dst=roi)
+    np.copyto(mask[y:y + h, x:x + w], value, where=face.solid)
 
 
 def make_sample(cfg: GenConfig, sources: Sources, index: int) -> Sample:
@@ -275,4 +322,4 @@ def make_sample(cfg: GenConfig, sources: Sources, index: int) -> Sample:
 
 def face_layers(record: dict, sources: Sources) -> list[tuple[np.ndarray, tuple[int, int]]]:
     """Each face's full-resolution alpha (uint8) and position: for overlap checks."""
-    return [(_warped(sources, f)[..., 3], tuple(f["position"])) for f in record["faces"]]
+    return [(_warped(sources, f).alpha, tuple(f["position"])) for f in record["faces"]]

@@ -113,14 +113,13 @@ def _measure_face(face: dict, sources, size) -> None:
     """Box and pixel count of ``face`` from its cut-out at its position (as the generator does)."""
     from .compose import _warped
 
-    warp = _warped(sources, face)
+    alpha = _warped(sources, face).alpha
     x, y = face["position"]
-    h, w = warp.shape[:2]
+    h, w = alpha.shape
     if y + h > size[0] or x + w > size[1]:
         raise ConfigError(f"the new face ({w}x{h} px) does not fit at {face['position']} on the "
                           f"{size[1]}x{size[0]} image")
-    alpha = warp[..., 3]
-    bx, by, bw, bh = cv2.boundingRect((alpha > 0).view(np.uint8))
+    bx, by, bw, bh = cv2.boundingRect(alpha)
     face["box"] = [x + bx, y + by, bw, bh]
     face["pixels"] = int(np.count_nonzero(alpha >= 128))
 

@@ -38,7 +38,7 @@ import cv2
 
 from . import __version__
 from .card import dataset_card, dataset_features
-from .compose import Sources, make_sample
+from .compose import GENERATOR_VERSION, Sources, make_sample
 from .config import GenConfig, check_count
 from .errors import SynthGroupError
 from .formats import DEFAULT_FORMAT, Encoded, OutputFormat, create_output_format
@@ -133,13 +133,18 @@ def _check_folder(out: Path, cfg: GenConfig, n: int, fmt: OutputFormat) -> dict 
     except (ValueError, KeyError, TypeError):
         raise SynthGroupError(f"{manifest_path} is not a synthgroup manifest") from None
     layout = (manifest.get("format", DEFAULT_FORMAT), manifest.get("chunk", fmt.chunk))
+    version = manifest.get("generator_version", 1)   # (folders from before it was recorded: 1)
     same = (manifest.get("fingerprint") == cfg.fingerprint() and manifest.get("n", n) == n
-            and layout == (fmt.name, fmt.chunk))
+            and layout == (fmt.name, fmt.chunk) and version == GENERATOR_VERSION)
     if same:
         return manifest
     finished_any = _complete(manifest) or any((out / "parts").glob("*.jsonl"))
     if not finished_any and not is_locked(out / ".active"):
         return None
+    if version != GENERATOR_VERSION:
+        raise SynthGroupError(
+            f"output folder {out} holds a dataset made by generator version {version}, whose images "
+            f"differ from this version's ({GENERATOR_VERSION}); use another --out")
     if manifest.get("fingerprint") != cfg.fingerprint():
         new = cfg.to_dict()
         diff = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
@@ -162,7 +167,8 @@ def _restart(out: Path, cfg: GenConfig, n: int, sources: Sources, fmt: OutputFor
         shutil.rmtree(out / sub, ignore_errors=True)
         (out / sub).mkdir()
     write_json(out / "manifest.json", {
-        "synthgroup_version": __version__, "fingerprint": cfg.fingerprint(),
+        "synthgroup_version": __version__, "generator_version": GENERATOR_VERSION,
+        "fingerprint": cfg.fingerprint(),
         "config": cfg.to_dict(), "n": n, "format": fmt.name, "chunk": fmt.chunk,
         "status": "running", "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sources": sources.describe()})

@@ -9,24 +9,25 @@ _BLOCK = 512
 class Draws:
     """Scalar draws from a local ``np.random.Generator``, named for what they give.
 
-    Uniforms are fetched ``_BLOCK`` at a time (one numpy call instead of one per draw). The k-th
+    Uniforms are fetched ``block`` at a time (one numpy call instead of one per draw). The k-th
     uniform is the k-th number of ``generator.random(n)`` whatever the block size, so the bytes a
     renderer draws depend only on the seed and on the order of the draws: a refactor must keep
     that order (``skip`` keeps it across branches that draw different amounts).
     """
 
-    __slots__ = ("_generator", "_buffer", "_next")
+    __slots__ = ("_generator", "_buffer", "_next", "_block")
 
-    def __init__(self, generator: np.random.Generator):
+    def __init__(self, generator: np.random.Generator, block: int = _BLOCK):
         self._generator = generator
-        self._buffer = generator.random(_BLOCK).tolist()
+        self._block = block
+        self._buffer = generator.random(block).tolist()
         self._next = 0
 
     def random(self) -> float:
         """Uniform in [0, 1)."""
         k = self._next
         if k >= len(self._buffer):
-            self._buffer = self._generator.random(_BLOCK).tolist()
+            self._buffer = self._generator.random(self._block).tolist()
             k = 0
         self._next = k + 1
         return self._buffer[k]

@@ -29,11 +29,13 @@ def _reserve(fd: int, nbytes: int) -> None:
         os.posix_fallocate(fd, 0, nbytes)
 
 
-def code_hash(*files: str | Path) -> str:
-    """Fingerprint of renderer source files: a changed renderer never reads stale pixels."""
+def code_hash(*files: str | Path, text: str = "") -> str:
+    """Fingerprint of renderer source files (and of ``text``, e.g. the source of the functions
+    that post-process a render): a changed renderer never reads stale pixels."""
     h = hashlib.sha256()
     for f in files:
         h.update(Path(f).read_bytes())
+    h.update(text.encode("utf-8"))
     return h.hexdigest()[:12]
 
 
@@ -84,10 +86,9 @@ class Atlas:
             return self._local[slot]
         if self._flags[slot]:
             return np.asarray(self._pixels[slot])   # a read-only view of the mapping, no copy
-        img = self._checked(render())
-        self._pixels[slot] = img
+        self._pixels[slot] = self._checked(render())
         self._flags[slot] = 1
-        return img
+        return np.asarray(self._pixels[slot])
 
     def _checked(self, img: np.ndarray) -> np.ndarray:
         if img.shape != self.shape or img.dtype != np.uint8:

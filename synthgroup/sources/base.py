@@ -248,12 +248,19 @@ class FaceSource(Source):
         return self._make_sprite(ref, ref.get("variant") or {}, self.sprite_height(height))
 
     def prepared(self, ref: dict, height: float) -> tuple[np.ndarray, float]:
-        """The cached, warp-ready form of ``sprite`` (premultiplied pixels, mean grey)."""
+        """The cached, warp-ready form of ``sprite`` (premultiplied pixels cut to the face's
+        bounding box, mean grey: :func:`~synthgroup.augment.prepare_sprite`); the sprite it
+        comes from is ``sprite_height(height)`` px tall."""
         self._raise_if_skipped(ref["key"])
         h = self.sprite_height(height)
         variant = ref.get("variant") or {}
         ckey = (ref["key"], tuple(sorted(variant.items())), h)
-        return self._cache.get(ckey, lambda: prepare_sprite(self._make_sprite(ref, variant, h)))
+        return self._cache.get(ckey, lambda: self._prepare(ref, variant, h))
+
+    def _prepare(self, ref: dict, variant: dict, h: int) -> tuple[np.ndarray, float]:
+        """Hook: ``prepared``'s value on a cache miss. A source that keeps its sprites
+        premultiplied elsewhere (a shared atlas) overrides it."""
+        return prepare_sprite(self._make_sprite(ref, variant, h))
 
     def _make_sprite(self, ref: dict, variant: dict, h: int) -> np.ndarray:
         rgba = self._load_checked(ref["key"],

@@ -5,11 +5,16 @@ units at an intensity (``synthgroup.procedural.faces``). Spec: ``procedural`` or
 ``procedural:identities=256,min_intensity=0.6,max_intensity=1.0,levels=3``.
 Each (identity, expression, intensity level) is drawn once at the largest face size the
 configuration asks for and kept in the shared atlas; smaller faces are area-downscaled from it.
+The warp-ready (premultiplied) sprite of each mip level is kept in a shared atlas too, so every
+process reads it without a copy.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
+from .. import augment
 from ..errors import SourceError
 from ..labels import EMOTIONS
 from ..procedural import faces as draw
@@ -21,6 +26,8 @@ from .options import parse_options
 @register_face_source
 class ProceduralFaces(FaceSource):
     name = "procedural"
+    #: the cache holds views of the shared atlases (no pixels), so it can hold every sprite
+    cache_size = 1 << 16
 
     def __init__(self, arg=None, *, max_face_height: float = 96, **kwargs):
         super().__init__(arg, **kwargs)
@@ -45,8 +52,14 @@ class ProceduralFaces(FaceSource):
                                   self.base_height}))
         width = round(self.base_height * draw.ASPECT)
         key = "_".join(map(str, (self.n_identities, *self.levels, self.base_height)))
-        self.atlas = Atlas(f"faces-{code_hash(*draw.SOURCE_FILES)}-{key}",
-                           self.n_identities * len(self._variants), (self.base_height, width, 4))
+        n = self.n_identities * len(self._variants)
+        self.atlas = Atlas(f"faces-{code_hash(*draw.SOURCE_FILES)}-{key}", n, (self.base_height, width, 4))
+        # mip h: the render resized to h (FaceSource._make_sprite) and premultiplied
+        prep = code_hash(*draw.SOURCE_FILES, text=inspect.getsource(augment.premultiply)
+                         + inspect.getsource(FaceSource._make_sprite))
+        self._premultiplied = {h: Atlas(f"faces-premultiplied-{prep}-{key}-{h}", n,
+                                        (h, max(1, round(width * h / self.base_height)), 4))
+                               for h in self.mips}
         self._identities: dict[int, draw.Identity] = {}
 
     def sprite_height(self, height):
@@ -72,9 +85,16 @@ class ProceduralFaces(FaceSource):
             ident = self._identities[seed] = draw.identity_from_seed(seed)
         return ident
 
-    def load_rgba(self, item, variant, height):
-        seed = item.meta["seed"]
+    def _slot(self, item: FaceItem, variant: dict) -> int:
         intensity = 1.0 if item.emotion == "neutral" else variant["intensity"]
-        slot = seed * len(self._variants) + self._variant_index[(item.emotion, intensity)]
-        return self.atlas.get(slot, lambda: draw.render_face(
-            self.identity(seed), item.emotion, intensity, self.base_height))
+        return item.meta["seed"] * len(self._variants) + self._variant_index[(item.emotion, intensity)]
+
+    def load_rgba(self, item, variant, height):
+        intensity = 1.0 if item.emotion == "neutral" else variant["intensity"]
+        return self.atlas.get(self._slot(item, variant), lambda: draw.render_face(
+            self.identity(item.meta["seed"]), item.emotion, intensity, self.base_height))
+
+    def _prepare(self, ref, variant, h):
+        slot = self._slot(self.item(ref["key"]), variant)
+        return augment.crop_premultiplied(self._premultiplied[h].get(
+            slot, lambda: augment.premultiply(self._make_sprite(ref, variant, h))))
