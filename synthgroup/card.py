@@ -30,14 +30,21 @@ _NULL = ("value", "null")
 _DTYPES = ((bool, "bool"), (int, "int64"), (float, "float64"), (str, "string"))
 
 
+#: the schema of a scalar, by its exact type (the common case, one lookup)
+_SCALARS = {type(None): _NULL, **{typ: ("value", dtype) for typ, dtype in _DTYPES}}
+
+
 def _kind(v: Any) -> tuple:
     """The schema of one JSON value: ``("value", dtype)``, ``("list", item)`` or ``("struct", {})``."""
-    if v is None:
-        return _NULL
+    kind = _SCALARS.get(type(v))
+    if kind is not None:
+        return kind
     for typ, dtype in _DTYPES:
         if isinstance(v, typ):
             return ("value", dtype)
     if isinstance(v, list):
+        if v and v[0] is not None and type(v[0]) in _SCALARS and all(type(x) is type(v[0]) for x in v):
+            return ("list", _SCALARS[type(v[0])])   # a list of one scalar type
         item = _NULL
         for x in v:
             item = _merge(item, _kind(x))
@@ -85,11 +92,23 @@ def _yaml_fields(fields: dict, parent: str | None) -> list[dict]:
     return [{"name": k, **_yaml_feature(t, parent, k)} for k, t in fields.items()]
 
 
-def dataset_features(records: Iterable[dict]) -> list[dict]:
-    """The ``features`` YAML list of the columns ``datasets`` reads from these records."""
-    kind = _NULL
+def records_schema(records: Iterable[dict], schema: tuple = _NULL) -> tuple:
+    """The schema of these records as Arrow's JSON reader infers it, merged into ``schema``
+    (that of other records of the same set, e.g. another chunk's; :func:`merge_schemas`)."""
     for rec in records:
-        kind = _merge(kind, _kind(rec))
+        schema = _merge(schema, _kind(rec))
+    return schema
+
+
+def merge_schemas(a: tuple, b: tuple) -> tuple:
+    """The schema of two sets of records together."""
+    return _merge(a, b)
+
+
+def dataset_features(records: Iterable[dict] = (), schema: tuple | None = None) -> list[dict]:
+    """The ``features`` YAML list of the columns ``datasets`` reads from these records (or from
+    records of this ``schema``: :func:`records_schema`)."""
+    kind = records_schema(records) if schema is None else schema
     fields = dict(kind[1]) if kind[0] == "struct" else {}
     out = []
     for k, t in fields.items():

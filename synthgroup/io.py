@@ -42,6 +42,18 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
+def write_file(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` (created or truncated) with three system calls and no Python
+    file object: for many small files whose completeness is tracked elsewhere (not atomic)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         f.write(data)

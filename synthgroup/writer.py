@@ -29,15 +29,17 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 
 from . import __version__
-from .card import dataset_card, dataset_features
+from .card import dataset_card, dataset_features, merge_schemas, records_schema
 from .compose import GENERATOR_VERSION, Sources, make_sample
 from .config import GenConfig, check_count
 from .errors import SynthGroupError
@@ -48,15 +50,17 @@ from .labels import CLASS_NAMES
 
 _STATE: dict = {}
 _LOCKS = (".lock", ".active")
+_JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+#: masks are runs of a few values: no PNG row filter, zlib's run-length strategy
+_PNG = [cv2.IMWRITE_PNG_COMPRESSION, 1, cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE,
+        cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_RLE]
 
 
 def encode_sample(sample, jpeg_quality: int) -> tuple[bytes, bytes]:
-    # a contiguous BGR copy encodes twice as fast as a reversed view; masks are mostly zeros,
-    # so PNG row filters cost 5x their worth
+    # a contiguous BGR copy encodes twice as fast as a reversed view
     bgr = cv2.cvtColor(sample.image, cv2.COLOR_RGB2BGR)
     ok1, jpg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
-    ok2, png = cv2.imencode(".png", sample.mask, [cv2.IMWRITE_PNG_COMPRESSION, 1,
-                                                  cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_NONE])
+    ok2, png = cv2.imencode(".png", sample.mask, _PNG)
     if not (ok1 and ok2):  # pragma: no cover
         raise RuntimeError("OpenCV failed to encode a sample")
     return jpg.tobytes(), png.tobytes()
@@ -66,31 +70,48 @@ def part_name(a: int, b: int) -> str:
     return f"parts/{a:06d}-{b:06d}.jsonl"
 
 
+class Summary(NamedTuple):
+    """What the finished dataset's manifest and card need from a chunk's records: label and
+    faces-per-image counts and the records' schema. Workers return their chunks' summaries, so
+    joining the parts re-reads only chunks made by other runs."""
+    labels: Counter
+    nfaces: Counter
+    schema: tuple
+
+    @classmethod
+    def of(cls, records: Iterable[dict], schema: bool = True) -> "Summary":
+        """The summary of these records (with ``schema`` False, an empty schema: for a format
+        whose card declares no columns)."""
+        records = list(records)
+        return cls(Counter(r["label_name"] for r in records), Counter(r["n_faces"] for r in records),
+                   records_schema(records if schema else ()))
+
+
 def _init_worker(cfg: GenConfig, fmt: OutputFormat) -> None:
     # No cv2.setNumThreads here: after a fork from a process whose OpenCV pool has run, that
     # call deadlocks (parallel OpenCV calls themselves are fork-safe).
     _STATE.update(cfg=cfg, fmt=fmt, sources=Sources(cfg))
 
 
-def _run_chunk(chunk: tuple[int, int]) -> tuple[tuple[int, int], dict]:
+def _run_chunk(chunk: tuple[int, int]) -> tuple[tuple[int, int], dict, Summary]:
     """Make one chunk: its samples go to the format, then its part file marks it finished."""
     cfg, fmt, sources = _STATE["cfg"], _STATE["fmt"], _STATE["sources"]
     a, b = chunk
-    rows: list[str] = []
+    records: list[dict] = []
 
     def samples():
         for i in range(a, b):
             sample = make_sample(cfg, sources, i)
             jpg, png = encode_sample(sample, cfg.jpeg_quality)
-            rows.append(json.dumps({**fmt.location(i), **sample.record}, separators=(",", ":")))
+            records.append({**fmt.location(i), **sample.record})
             yield Encoded(i, jpg, png, sample.record)
 
     try:
         fmt.write_chunk(a, b, samples())
-        atomic_write_text(fmt.out / part_name(a, b), "\n".join(rows) + "\n")
+        atomic_write_text(fmt.out / part_name(a, b), "".join(_JSON.encode(r) + "\n" for r in records))
     except OSError as exc:   # a full or read-only disk: the format has left no finished file
         raise SynthGroupError(disk_error_message(exc, fmt.out)) from None
-    return chunk, sources.skipped()
+    return chunk, sources.skipped(), Summary.of(records, fmt.card_declares_features)
 
 
 def _chunks(fmt: OutputFormat, shard: tuple[int, int]) -> list[tuple[int, int]]:
@@ -226,14 +247,15 @@ def _locked(out: Path):
     return file_lock(out / ".lock")
 
 
-def _finalize(out: Path, n: int, fmt: OutputFormat, skipped: dict, shard: tuple[int, int]) -> dict:
+def _finalize(out: Path, n: int, fmt: OutputFormat, skipped: dict, shard: tuple[int, int],
+              summaries: dict) -> dict:
     with _locked(out):
         manifest = json.loads((out / "manifest.json").read_text())
         allc = fmt.chunks()
         done = [c for c in allc if (out / part_name(*c)).exists()]
         labels, nfaces = Counter(), Counter()
         if len(done) == len(allc):
-            _join_parts(out, n, fmt, labels, nfaces)
+            _join_parts(out, n, fmt, labels, nfaces, summaries)
             manifest["status"] = "complete"
         else:
             manifest["status"] = f"partial: {len(done)} of {len(allc)} chunks"
@@ -251,20 +273,23 @@ def _finalize(out: Path, n: int, fmt: OutputFormat, skipped: dict, shard: tuple[
         return manifest
 
 
-def _join_parts(out: Path, n: int, fmt: OutputFormat, labels: Counter, nfaces: Counter) -> None:
-    """``metadata.jsonl`` from the parts, and the dataset card, one record at a time (a set of
-    a million images is never held in memory); counts the labels and faces per image."""
+def _join_parts(out: Path, n: int, fmt: OutputFormat, labels: Counter, nfaces: Counter,
+                summaries: dict) -> None:
+    """``metadata.jsonl`` from the parts, and the dataset card, one chunk at a time (a set of a
+    million images is never held in memory); counts the labels and faces per image. A chunk
+    this run made has its ``summaries`` entry; the others' records are read again."""
+    schema = records_schema(())
     with (atomic_path(out / "metadata.jsonl") as tmp,
           open(tmp, "w", encoding="utf-8", newline="\n") as f):
-        def records():
-            for c in fmt.chunks():
-                for line in (out / part_name(*c)).read_text().splitlines():
-                    f.write(line + "\n")
-                    rec = json.loads(line)
-                    labels[rec["label_name"]] += 1
-                    nfaces[rec["n_faces"]] += 1
-                    yield rec
-        features = dataset_features(records())
+        for c in fmt.chunks():
+            text = (out / part_name(*c)).read_text()
+            f.write(text)
+            s = summaries.get(c) or Summary.of((json.loads(line) for line in text.splitlines()),
+                                               fmt.card_declares_features)
+            labels.update(s.labels)
+            nfaces.update(s.nfaces)
+            schema = merge_schemas(schema, s.schema)
+    features = dataset_features(schema=schema)
     atomic_write_text(out / "README.md", dataset_card(
         n, data_files=fmt.data_files(), features=features if fmt.card_declares_features else None,
         files=fmt.card_text()))
@@ -294,8 +319,8 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
             if complete:
                 manifest = json.loads((out / "manifest.json").read_text())
             else:
-                skipped = _run(cfg, fmt, sources, workers, shard, progress)
-                manifest = _finalize(out, n, fmt, skipped, shard)
+                skipped, summaries = _run(cfg, fmt, sources, workers, shard, progress)
+                manifest = _finalize(out, n, fmt, skipped, shard, summaries)
         if _complete(manifest):
             _tidy(out, fmt)
         return manifest
@@ -304,18 +329,20 @@ def generate(cfg: GenConfig, out: str | Path, n: int, *, workers: int = 1,
 
 
 def _run(cfg: GenConfig, fmt: OutputFormat, sources: Sources, workers: int,
-         shard: tuple[int, int], progress: bool) -> dict:
-    """Make this shard's unfinished chunks; the corrupt source files met, per source."""
+         shard: tuple[int, int], progress: bool) -> tuple[dict, dict]:
+    """Make this shard's unfinished chunks; the corrupt source files met, per source, and the
+    chunks' summaries."""
     todo = [c for c in _chunks(fmt, shard) if not (fmt.out / part_name(*c)).exists()]
     total = sum(b - a for a, b in todo)
     skipped: dict = sources.skipped()      # met while probing the sources
+    summaries: dict = {}
     bar = None
     if progress and total:
         from tqdm import tqdm
         bar = tqdm(total=total, unit="img", desc="generate", file=sys.stderr, dynamic_ncols=True)
 
     def collect(result):
-        (a, b), sk = result
+        (a, b), sk, summaries[a, b] = result
         for spec, files in sk.items():
             skipped.setdefault(spec, {}).update(files)
         if bar:
@@ -331,7 +358,7 @@ def _run(cfg: GenConfig, fmt: OutputFormat, sources: Sources, workers: int,
     finally:
         if bar:
             bar.close()
-    return skipped
+    return skipped, summaries
 
 
 def _run_pool(cfg: GenConfig, fmt: OutputFormat, todo: list, workers: int, collect) -> None:

@@ -4,6 +4,7 @@ k-1 of the record, 0 = background) and ``metadata.jsonl`` naming both (``file_na
 ``mask_file_name``)."""
 from __future__ import annotations
 
+from ..io import write_file
 from ..labels import CLASS_NAMES
 from .base import Encoded, OutputFormat, sample_key
 
@@ -27,9 +28,8 @@ class ImageFolder(OutputFormat):
         # unfinished chunk is rewritten whole on resume (same bytes), so nothing stays corrupt.
         try:
             for s in samples:
-                for name, data in ((image_name(s.index), s.jpg), (mask_name(s.index), s.png)):
-                    with open(self.out / name, "wb") as f:
-                        f.write(data)
+                write_file(self.out / image_name(s.index), s.jpg)
+                write_file(self.out / mask_name(s.index), s.png)
         except OSError:      # a full or read-only disk: leave no truncated file of this chunk
             for i in range(a, b):
                 for name in (image_name(i), mask_name(i)):
