@@ -36,21 +36,23 @@ _SCALARS = {type(None): _NULL, **{typ: ("value", dtype) for typ, dtype in _DTYPE
 
 def _kind(v: Any) -> tuple:
     """The schema of one JSON value: ``("value", dtype)``, ``("list", item)`` or ``("struct", {})``."""
-    kind = _SCALARS.get(type(v))
+    scalar = _SCALARS.get      # by exact type first: one lookup for most of a record
+    kind = scalar(type(v))
     if kind is not None:
         return kind
-    for typ, dtype in _DTYPES:
-        if isinstance(v, typ):
-            return ("value", dtype)
+    if isinstance(v, dict):
+        return ("struct", {k: scalar(type(x)) or _kind(x) for k, x in v.items()})
     if isinstance(v, list):
-        if v and v[0] is not None and type(v[0]) in _SCALARS and all(type(x) is type(v[0]) for x in v):
-            return ("list", _SCALARS[type(v[0])])   # a list of one scalar type
+        first = scalar(type(v[0])) if v else None
+        if first is not None and first != _NULL and all(type(x) is type(v[0]) for x in v):
+            return ("list", first)          # a list of one scalar type
         item = _NULL
         for x in v:
             item = _merge(item, _kind(x))
         return ("list", item)
-    if isinstance(v, dict):
-        return ("struct", {k: _kind(x) for k, x in v.items()})
+    for typ, dtype in _DTYPES:
+        if isinstance(v, typ):
+            return ("value", dtype)
     raise TypeError(f"not a JSON value: {v!r}")
 
 
