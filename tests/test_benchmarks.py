@@ -282,3 +282,22 @@ def test_scorecam_speed_runner_small(tmp_path):
     assert all(r["forwards"] <= 9 for r in approx)
     md = (tmp_path / "scorecam_speed_squeezenet1_1.md").read_text()
     assert "pearson_r_min" in md and "| None |" not in md
+
+
+def test_generate_speed_quick_profile_reports_ratios_and_the_naive_compositor(tmp_path):
+    """The generator benchmark end to end at tiny counts: every row has its ratio to the floor
+    of as many processes, the naive compositor row is there (same records), the goals are
+    judged and the machine's CPU flags recorded."""
+    from benchmarks.generate_speed import NAIVE, main
+    assert main(["--quick", "--results", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "generate_speed_quick.json").read_text())
+    rows = {r["what"]: r for r in data["rows"]}
+    assert rows[NAIVE]["images"] == 6 and rows[NAIVE]["images/s"] > 0
+    assert {r["processes"] for r in rows.values()} == {1, 2}
+    assert all(r["x floor"] > 0 and r["cpu seconds"] > 0 for r in rows.values())
+    assert sum(w.startswith("floor") for w in rows) == 2
+    assert len(data["targets"]) == 2 and all(isinstance(v, bool) for v in data["targets"].values())
+    assert data["ratios"]["Dataset images/s per core (CPU time)"] > 0
+    assert "cpu_flags" in data["machine"]
+    md = (tmp_path / "generate_speed_quick.md").read_text()
+    assert NAIVE in md and "| x floor |" in md and "Goals:" in md
