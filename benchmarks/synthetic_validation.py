@@ -157,13 +157,8 @@ def run(task: str, backbone: str, *, images: int, batch: int, size: int, test_n:
                                                  ("made_by", "result", "recipe")}}
     model = create_backbone(backbone, weights=init, num_classes=classes, aux_logits=aux)
     if batchnorm_fold:
-        from globalnet.batchnorm_fold import add_batchnorm, load_batchnorm_state
-        add_batchnorm(model)
-        if init is not None:
-            from globalnet.checkpoints import read_checkpoint
-            kept = read_checkpoint(init).get("batchnorm_training")
-            if kept is not None:
-                load_batchnorm_state(model, kept, str(init))
+        from globalnet.batchnorm_fold import kept_state, train_with_batchnorm
+        train_with_batchnorm(model, None if init is None else kept_state(init), str(init))
     model = model.to(dev)
     mixed = gdev.amp_enabled(amp, dev)
     teach = None
