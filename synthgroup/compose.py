@@ -218,21 +218,35 @@ def _place(draw: Draws, cfg: GenConfig, sources: Sources, face: dict, sprite: tu
             continue
         y = draw.integer(0, H - wh)
         x = draw.integer(0, W - ww)
-        box = (x + bx, y + by, x + bx + bw, y + by + bh)
+        x0, y0 = x + bx, y + by
+        x1, y1 = x0 + bw, y0 + bh
         roi = occ[y:y + wh, x:x + ww]
-        if (any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in boxes)
-                and cv2.countNonZero(cv2.min(roi, warp.alpha)) > limit):
+        for b in boxes:
+            if x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1:   # the alpha boxes meet
+                break
+        else:
+            b = None
+        if b is not None and cv2.countNonZero(cv2.min(roi, warp.alpha)) > limit:
             continue
         cv2.max(roi, warp.alpha, dst=roi)
-        boxes.append(box)
-        face.update(position=[x, y], box=[box[0], box[1], bw, bh], pixels=int(np.count_nonzero(warp.solid)))
+        boxes.append((x0, y0, x1, y1))
+        face["position"], face["box"] = [x, y], [x0, y0, bw, bh]
+        face["pixels"] = cv2.countNonZero(warp.solid.view(np.uint8))
         return warp
     return None
 
 
+def sample_generator(seed: int, index: int) -> np.random.Generator:
+    """``np.random.default_rng([seed, index])``, built in about half the time: a uint32 array
+    is the entropy ``SeedSequence`` makes of that list when both fit in 32 bits (same stream)."""
+    if 0 <= seed < 1 << 32 and 0 <= index < 1 << 32:
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(np.array([seed, index], np.uint32))))
+    return np.random.default_rng([seed, index])
+
+
 def sample_record(cfg: GenConfig, sources: Sources, index: int) -> tuple[dict, list[Warped]]:
     """Draw sample ``index``'s record; also return the warped faces so rendering need not redo them."""
-    rng = np.random.default_rng([cfg.seed, index])   # for the sources' picks
+    rng = sample_generator(cfg.seed, index)             # for the sources' picks
     draw = Draws(rng, block=128)                        # everything else
     H, W = cfg.size
     target = index % 3 if cfg.balance else None

@@ -71,8 +71,10 @@ class Atlas:
                 else:   # a file made sparse (by an older version) gets its blocks now
                     with open(data, "r+b") as f:
                         _reserve(f.fileno(), size)
-            self._pixels = np.memmap(data, dtype=np.uint8, mode="r+", shape=(self.n, *self.shape))
-            self._flags = np.memmap(flags, dtype=np.uint8, mode="r+", shape=(self.n,))
+            # plain ndarray views of the mappings (the memmaps stay referenced as their bases):
+            # indexing a memmap subclass costs ~10x more than indexing an ndarray
+            self._pixels = np.memmap(data, dtype=np.uint8, mode="r+", shape=(self.n, *self.shape)).view(np.ndarray)
+            self._flags = np.memmap(flags, dtype=np.uint8, mode="r+", shape=(self.n,)).view(np.ndarray)
         except OSError:   # read-only or full disk: keep working, just without sharing
             self._local = {}
 
@@ -85,10 +87,10 @@ class Atlas:
                 self._local[slot] = self._checked(render())
             return self._local[slot]
         if self._flags[slot]:
-            return np.asarray(self._pixels[slot])   # a read-only view of the mapping, no copy
+            return self._pixels[slot]   # a view of the mapping, no copy
         self._pixels[slot] = self._checked(render())
         self._flags[slot] = 1
-        return np.asarray(self._pixels[slot])
+        return self._pixels[slot]
 
     def _checked(self, img: np.ndarray) -> np.ndarray:
         if img.shape != self.shape or img.dtype != np.uint8:
