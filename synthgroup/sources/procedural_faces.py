@@ -2,7 +2,10 @@
 
 No download and no real person: an identity is a seed, an expression is a set of facial action
 units at an intensity (``synthgroup.procedural.faces``). Spec: ``procedural`` or
-``procedural:identities=256,min_intensity=0.6,max_intensity=1.0,levels=3``.
+``procedural:identities=256,min_intensity=0.6,max_intensity=1.0,levels=3,style=v1``.
+``style`` picks the drawing: ``v1`` (the default) the flat cartoon heads of
+``synthgroup.procedural.faces``, ``v2`` the shaded head-and-shoulders faces of
+``synthgroup.procedural.faces_v2`` (same identities and action units).
 Each (identity, expression, intensity level) is drawn once at the largest face size the
 configuration asks for and kept in the shared atlas; smaller faces are area-downscaled from it.
 The warp-ready (premultiplied) sprite of each mip level is kept in a shared atlas too, so every
@@ -18,9 +21,13 @@ from .. import augment
 from ..errors import SourceError
 from ..labels import EMOTIONS
 from ..procedural import faces as draw
+from ..procedural import faces_v2
 from .atlas import Atlas, code_hash
 from .base import FaceItem, FaceSource, ladder_height, register_face_source
 from .options import parse_options
+
+#: Drawing styles: name -> the renderer module (``render_face``, ``SOURCE_FILES``, ``ASPECT``).
+STYLES = {"v1": draw, "v2": faces_v2}
 
 
 @register_face_source
@@ -32,10 +39,15 @@ class ProceduralFaces(FaceSource):
     def __init__(self, arg=None, *, max_face_height: float = 96, **kwargs):
         super().__init__(arg, **kwargs)
         opts = parse_options(self.spec, arg, {"identities": int, "min_intensity": float,
-                                              "max_intensity": float, "levels": int})
+                                              "max_intensity": float, "levels": int, "style": str})
         self.n_identities = opts.get("identities", 256)
         lo, hi = opts.get("min_intensity", 0.6), opts.get("max_intensity", 1.0)
         n_levels = opts.get("levels", 3)
+        self.style = opts.get("style", "v1")
+        if self.style not in STYLES:
+            raise SourceError(f"source {self.spec!r}: style={self.style!r} is not one of "
+                              f"{', '.join(STYLES)}")
+        self.renderer = renderer = STYLES[self.style]
         if self.n_identities < 1:
             raise SourceError(f"source {self.spec!r}: identities must be at least 1")
         if not 0 <= lo <= hi <= 1:
@@ -53,11 +65,13 @@ class ProceduralFaces(FaceSource):
         width = round(self.base_height * draw.ASPECT)
         key = "_".join(map(str, (self.n_identities, *self.levels, self.base_height)))
         n = self.n_identities * len(self._variants)
-        self.atlas = Atlas(f"faces-{code_hash(*draw.SOURCE_FILES)}-{key}", n, (self.base_height, width, 4))
+        # the style's own code hash keys its atlas (v1 keeps its original name)
+        kind = "faces" if self.style == "v1" else f"faces{self.style}"
+        self.atlas = Atlas(f"{kind}-{code_hash(*renderer.SOURCE_FILES)}-{key}", n, (self.base_height, width, 4))
         # mip h: the render resized to h (FaceSource._make_sprite) and premultiplied
-        prep = code_hash(*draw.SOURCE_FILES, text=inspect.getsource(augment.premultiply)
+        prep = code_hash(*renderer.SOURCE_FILES, text=inspect.getsource(augment.premultiply)
                          + inspect.getsource(FaceSource._make_sprite))
-        self._premultiplied = {h: Atlas(f"faces-premultiplied-{prep}-{key}-{h}", n,
+        self._premultiplied = {h: Atlas(f"{kind}-premultiplied-{prep}-{key}-{h}", n,
                                         (h, max(1, round(width * h / self.base_height)), 4))
                                for h in self.mips}
         self._identities: dict[int, draw.Identity] = {}
@@ -91,8 +105,13 @@ class ProceduralFaces(FaceSource):
 
     def load_rgba(self, item, variant, height):
         intensity = 1.0 if item.emotion == "neutral" else variant["intensity"]
-        return self.atlas.get(self._slot(item, variant), lambda: draw.render_face(
-            self.identity(item.meta["seed"]), item.emotion, intensity, self.base_height))
+        return self.atlas.get(self._slot(item, variant), lambda: self.draw_face(
+            item.meta["seed"], item.emotion, intensity, self.base_height))
+
+    def draw_face(self, seed: int, emotion: str, intensity: float, height: int) -> np.ndarray:
+        """Identity ``seed`` showing ``emotion`` at ``intensity``, drawn in this source's style
+        at ``height`` px (RGBA, straight alpha), uncached."""
+        return self.renderer.render_face(self.identity(seed), emotion, intensity, height)
 
     def _prepare(self, ref, variant, h):
         slot = self._slot(self.item(ref["key"]), variant)

@@ -1,0 +1,70 @@
+"""Shaded, photographic-looking procedural faces (``procedural:style=v2``), drawn on the CPU.
+
+The same identities (:func:`identity_from_seed`), action units and layout as the cartoon faces
+(``synthgroup.procedural.faces``, style v1), drawn with light instead of lines: the skin, hair,
+neck, ears and clothing are lit ellipsoids with a height map of the nose, brow ridge, cheekbones
+and chin on top (``head``, once per identity and height, cached); the expression adds the
+wrinkles and bulges its action units make (frown lines, nasolabial folds, raised cheeks, nose
+wrinkles, chin boss...) as relief lit the same way, then eyes with whites, irises, lids and
+lashes, a mouth with lips, teeth and cavity, and brows (``features``). Layers are composited
+premultiplied and divided by alpha once at the end: straight alpha, no halo, a transparent frame.
+Sprites shorter than ``SUPERSAMPLE_BELOW`` px are drawn at 2x and area-averaged down.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .. import source_files
+from ..faces import SOURCE_FILES as _V1_FILES
+from ..faces.canvas import ASPECT
+from ..faces.expressions import AU_NAMES, EXPRESSIONS, action_units
+from ..faces.identity import Identity, identity_from_seed
+from .features import draw_expression
+from .head import CACHE_BUDGET, clear_cache, layers
+
+__all__ = ["ASPECT", "EXPRESSIONS", "AU_NAMES", "Identity", "identity_from_seed", "action_units",
+           "render_face", "render_face_aus", "clear_cache", "layers", "CACHE_BUDGET", "SUPERSAMPLE_BELOW",
+           "SOURCE_FILES"]
+
+#: The files whose code decides the pixels (this package's and the layout it builds on).
+SOURCE_FILES = tuple(dict.fromkeys((*source_files(__file__), *_V1_FILES)))
+
+#: Sprites shorter than this are drawn at twice the size and averaged down.
+SUPERSAMPLE_BELOW = 40
+_AU_SET = frozenset(AU_NAMES)
+
+
+def render_face(identity: Identity, expression: str, intensity: float, height: int) -> np.ndarray:
+    """``height`` x ``round(height * ASPECT)`` x 4 uint8 RGBA (straight alpha) head-and-shoulders sprite."""
+    return render_face_aus(identity, action_units(expression, intensity), height)
+
+
+def render_face_aus(identity: Identity, aus: dict, height: int) -> np.ndarray:
+    """Like :func:`render_face` but driven by explicit action units (missing ones count as 0)."""
+    H = int(height)
+    if H < 12:
+        raise ValueError(f"height must be at least 12 px, got {height!r}")
+    bad = [n for n in aus if n not in _AU_SET]
+    if bad:
+        raise ValueError(f"unknown action unit {bad[0]!r}; valid: {', '.join(AU_NAMES)}")
+    a = [float(aus.get(n, 0.0)) for n in AU_NAMES]
+    a = [min(1.0, v) if v > 0.0 else 0.0 for v in a]  # clip, NaN -> 0
+    small = H < SUPERSAMPLE_BELOW
+    P, A = draw_expression(layers(identity, 2 * H if small else H), identity, a)
+    if small:
+        W = round(H * ASPECT)
+        P = cv2.resize(P, (W, H), interpolation=cv2.INTER_AREA)
+        A = cv2.resize(A, (W, H), interpolation=cv2.INTER_AREA)
+    A = np.clip(A, 0.0, 1.0)
+    A[0] = A[-1] = 0.0                      # the transparent frame
+    A[:, 0] = A[:, -1] = 0.0
+    alpha = np.rint(A * 255.0).astype(np.uint8)
+    alpha[alpha > 251] = 255
+    alpha[alpha < 3] = 0
+    rgb = P / np.maximum(A, 1.0 / 255.0)[..., None]
+    out = np.empty(A.shape + (4,), np.uint8)
+    out[..., :3] = np.clip(rgb + 0.5, 0.0, 255.0).astype(np.uint8)
+    out[..., 3] = alpha
+    out[alpha == 0, :3] = 0
+    return out
