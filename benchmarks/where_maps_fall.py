@@ -20,7 +20,10 @@ predicted class, measured inside the part of the frame the model sees (its centr
 Means carry 95 % bootstrap intervals, overall, per true class and per number of faces. Rows are
 kept per (model, explainer) in ``benchmarks/results/where_maps_fall.jsonl``, so the table can be
 built over several runs (``--rerun`` redoes rows); the table and a plot are regenerated each run.
-Score-CAM is the exact fast path at the precision the CPU runs natively (``precision="auto"``).
+Score-CAM (the exact fast path) and Occlusion run their forward-only passes at the precision the CPU
+runs natively (``precision="auto"``: bfloat16 with AMX/AVX512-BF16, else float32); the default
+profile costs 3-25 min per row (model x explainer) on a 2-core CPU, so the table is built over
+several runs.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ from .common import (add_models_arg, add_profile_args, append_rows, chosen_profi
                      write_rows)
 
 EXPLAINERS = ("fast-scorecam", "gradcam", "gradcam++", "occlusion", "integrated-gradients")
-OPTIONS = {"fast-scorecam": {"precision": "auto"}}
+OPTIONS = {"fast-scorecam": {"precision": "auto"}, "occlusion": {"precision": "auto"}}
 PROFILES = {"default": dict(scenes=500, road_scenes=100), "quick": dict(scenes=3, road_scenes=1)}
 POINTING_TOLERANCE = 15
 

@@ -103,6 +103,50 @@ class LogitsOnly(nn.Module):
         return logits_of(self.model(x))
 
 
+#: precisions of an explainer's forward-only passes (Score-CAM's masked inputs, Occlusion's
+#: occluded ones); ``auto``: bfloat16 where the device runs it natively, else float32
+FORWARD_PRECISIONS = ("float32", "bfloat16", "auto")
+
+
+def resolve_precision(precision: str, device: torch.device, what: str,
+                      choices: Sequence[str] = FORWARD_PRECISIONS) -> str:
+    """``precision`` checked against ``choices``, with ``auto`` made concrete (bfloat16 on CUDA
+    and on CPUs with AMX/AVX512-BF16, else float32); warns once when bfloat16 is asked for on a
+    CPU that only emulates it (2-3x slower than float32 there)."""
+    from globalnet.device import cpu_has_bf16, warn_emulated_bf16
+
+    if precision not in choices:
+        raise ExplainError(f"{what}: precision must be one of {', '.join(choices)}, "
+                           f"not {precision!r}")
+    if precision == "auto":
+        return "bfloat16" if device.type == "cuda" or cpu_has_bf16() else "float32"
+    if precision == "bfloat16" and device.type == "cpu":
+        warn_emulated_bf16(f"{what} precision='bfloat16'")
+    return precision
+
+
+def bfloat16_copy(model: nn.Module) -> nn.Module:
+    """A bfloat16, channels-last, eval-mode copy of ``model`` for forward-only passes (the
+    original stays float32 for the template's forward and for gradients)."""
+    import copy
+
+    return copy.deepcopy(model).to(torch.bfloat16).to(memory_format=torch.channels_last).eval()
+
+
+class Bfloat16Logits(nn.Module):
+    """Float32 logits of a model run in bfloat16: the input is cast (channels-last) on the way
+    in and the logits back to float32 on the way out, so callers such as captum see a float32
+    model."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = bfloat16_copy(model)
+
+    def forward(self, x):
+        x = x.to(torch.bfloat16).contiguous(memory_format=torch.channels_last)
+        return logits_of(self.model(x)).float()
+
+
 def normalise_maps(maps: np.ndarray | torch.Tensor, size: tuple[int, int]) -> np.ndarray:
     """``(N, K, h, w)`` raw maps -> float32 ``(N, K, H, W)`` in [0, 1] (bilinear, min-max)."""
     t = torch.as_tensor(np.asarray(maps) if not isinstance(maps, torch.Tensor) else maps)

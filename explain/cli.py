@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="fast-scorecam --topk: stand-in score of the skipped channels "
                              "(default baseline: the all-zero input's score)")
         sp.add_argument("--precision", choices=PRECISIONS, default=None,
-                        help="fast-scorecam: precision of the masked forwards (default float32)")
+                        help="fast-scorecam, occlusion: precision of the masked / occluded forwards "
+                             "(default float32; auto: bfloat16 where the CPU runs it natively)")
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")

@@ -72,10 +72,10 @@ import copy
 import numpy as np
 import torch
 
-from .base import Explainer, ExplainError, logits_of
+from .base import FORWARD_PRECISIONS, Explainer, ExplainError, bfloat16_copy, logits_of, resolve_precision
 
 
-PRECISIONS = ("float32", "bfloat16", "int8", "auto")   # auto: bfloat16 where native, else float32
+PRECISIONS = FORWARD_PRECISIONS + ("int8",)   # auto: bfloat16 where native, else float32
 FILLS = ("baseline", "mean", "zero")     # stand-in score of a channel top-k did not evaluate
 
 
@@ -122,8 +122,6 @@ class FastScoreCAMExplainer(Explainer):
         super().__init__(*args, **kwargs)
         if topk is not None and int(topk) < 1:
             raise ExplainError(f"topk must be >= 1 or None, not {topk!r}")
-        if precision not in PRECISIONS:
-            raise ExplainError(f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
         if precision == "int8" and compile:
             raise ExplainError("precision='int8' runs quantized kernels eagerly; compile=True "
                                "applies to float32/bfloat16 only")
@@ -131,11 +129,7 @@ class FastScoreCAMExplainer(Explainer):
             raise ExplainError(f"precision='int8' runs on the CPU only, not on {self.device}")
         if fill not in FILLS:
             raise ExplainError(f"fill must be one of {', '.join(FILLS)}, not {fill!r}")
-        from globalnet.device import cpu_has_bf16, warn_emulated_bf16
-        if precision == "auto":
-            precision = "bfloat16" if self.device.type == "cuda" or cpu_has_bf16() else "float32"
-        elif precision == "bfloat16" and self.device.type == "cpu":
-            warn_emulated_bf16("fast-scorecam precision='bfloat16'")
+        precision = resolve_precision(precision, self.device, "fast-scorecam", PRECISIONS)
         self.topk = None if topk is None else int(topk)
         self.batch_size = max(1, int(batch_size))
         self.precision = precision
@@ -157,8 +151,7 @@ class FastScoreCAMExplainer(Explainer):
         if self.precision == "float32":
             return self.model, torch.float32, torch.contiguous_format
         if self._bf16_model is None:
-            self._bf16_model = copy.deepcopy(self.model).to(torch.bfloat16).to(
-                memory_format=torch.channels_last).eval()
+            self._bf16_model = bfloat16_copy(self.model)
         return self._bf16_model, torch.bfloat16, torch.channels_last
 
     def _compiled_model(self, model):
