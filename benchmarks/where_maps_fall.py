@@ -56,6 +56,7 @@ def measure(spec: str, explainer: str, scenes: int, road_scenes: int) -> dict:
     from explain.metrics import face_focus_details, pointing_game, road
     from explain.registry import create_explainer
     from synthgroup import GenConfig, Sources, make_sample
+    from synthgroup.compose import GENERATOR_VERSION
 
     pred = load_predictor(spec)
     size = pred.input_size if isinstance(pred.input_size, int) else pred.input_size[0]
@@ -100,7 +101,7 @@ def measure(spec: str, explainer: str, scenes: int, road_scenes: int) -> dict:
             "accuracy": float(np.mean(correct)), "focus": _ci(focus), "pointing": _ci(hits),
             "road": _ci(roads), "by_class": by_class, "by_faces": by_faces,
             "seconds_per_scene": round(seconds / scenes, 3), "seconds": round(seconds, 1),
-            "pointing_tolerance_px": POINTING_TOLERANCE}
+            "pointing_tolerance_px": POINTING_TOLERANCE, "generator_version": GENERATOR_VERSION}
 
 
 def _f(ci, pct: bool = False) -> str:
@@ -115,7 +116,8 @@ def write(rows: list[dict], results: Path, name: str, cmd: str) -> None:
     info = machine()
     main = [{"model": r["model"], "explainer": r["explainer"], "accuracy %": f"{100 * r['accuracy']:.1f}",
              "face focus": _f(r["focus"]), "pointing game %": _f(r["pointing"], True),
-             "ROAD": _f(r["road"]), "scenes": r["scenes"], "s/scene": r["seconds_per_scene"]}
+             "ROAD": _f(r["road"]), "scenes": r["scenes"], "s/scene": r["seconds_per_scene"],
+             "generator": r.get("generator_version", "-")}
             for r in rows]
     per_class = [{"model": r["model"], "explainer": r["explainer"],
                   **{f"focus {c}": _f(v["focus"]) for c, v in r["by_class"].items()}} for r in rows]
@@ -130,7 +132,9 @@ def write(rows: list[dict], results: Path, name: str, cmd: str) -> None:
           f"preference). Pointing game: the maximum within {POINTING_TOLERANCE} px of a face. "
           "ROAD: higher = more faithful; it is a change of the class's logit, so it compares "
           "explainers of one model, not models whose logits have other scales (an untrained "
-          "net's logits hardly move whatever is removed). Mean [95 % bootstrap interval].", "",
+          "net's logits hardly move whatever is removed). Generator: the synthgroup generator version "
+          "the scenes were drawn with (rows compare only within one version). Mean [95 % "
+          "bootstrap interval].", "",
           markdown_table(main, cols(main)), "", "## Face focus per true class", "",
           markdown_table(per_class, cols(per_class)), "", "## Per number of faces", "",
           markdown_table(per_faces, cols(per_faces)), "", f"![face focus]({name}.png)", "",

@@ -38,6 +38,7 @@ def test_bootstrap_interval_covers_the_mean():
 
 def test_where_maps_fall_quick(tmp_path):
     from benchmarks.where_maps_fall import main
+    from synthgroup.compose import GENERATOR_VERSION
     args = ["--quick", "--models", "random:squeezenet1_1@64", "--explainers", "gradcam",
             "gradcam++", "--results", str(tmp_path)]
     assert main(args) == 0
@@ -46,6 +47,7 @@ def test_where_maps_fall_quick(tmp_path):
     for r in rows:
         assert r["scenes"] == 3 and r["road_scenes"] == 1 and len(r["focus"]) == 3
         assert sum(v["n"] for v in r["by_class"].values()) == 3
+        assert r["generator_version"] == GENERATOR_VERSION      # rows compare within one version
     md = (tmp_path / "where_maps_fall_quick.md").read_text()
     assert "| random:squeezenet1_1@64 | gradcam |" in md and (tmp_path / "where_maps_fall_quick.png").stat().st_size > 0
     assert main(args) == 0                                      # resumable: nothing redone
