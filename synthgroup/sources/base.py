@@ -234,13 +234,12 @@ class FaceSource(Source):
 
     def pick(self, rng: np.random.Generator, emotion: str) -> dict:
         """Draw one face showing ``emotion``; the returned reference is the per-face metadata."""
-        self.items
+        if self._items is None:
+            self.items
         pool = self._by_emotion[emotion]
         item = pool[int(rng.integers(len(pool)))]
-        ref = {"source": self.spec, "key": item.key, "identity": item.identity, "emotion": emotion}
-        ref["variant"] = self.variant(rng, item)
-        ref["meta"] = dict(item.meta)
-        return ref
+        return {"source": self.spec, "key": item.key, "identity": item.identity, "emotion": emotion,
+                "variant": self.variant(rng, item), "meta": dict(item.meta)}
 
     def sprite(self, ref: dict, height: float) -> np.ndarray:
         """Straight-alpha RGBA cut-out for ``ref`` at the cached size just above ``height``."""
@@ -251,10 +250,12 @@ class FaceSource(Source):
         """The cached, warp-ready form of ``sprite`` (premultiplied pixels cut to the face's
         bounding box, mean grey: :func:`~synthgroup.augment.prepare_sprite`); the sprite it
         comes from is ``sprite_height(height)`` px tall."""
-        self._raise_if_skipped(ref["key"])
+        key = ref["key"]
+        if key in self.skipped:
+            raise CorruptItemError(self.skipped[key])
         h = self.sprite_height(height)
         variant = ref.get("variant") or {}
-        ckey = (ref["key"], tuple(sorted(variant.items())), h)
+        ckey = (key, tuple(sorted(variant.items())) if variant else (), h)
         return self._cache.get(ckey, lambda: self._prepare(ref, variant, h))
 
     def _prepare(self, ref: dict, variant: dict, h: int) -> tuple[np.ndarray, float]:
