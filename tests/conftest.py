@@ -1,5 +1,8 @@
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +10,13 @@ import pytest
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+# datasets and huggingface_hub read their cache folders once, when imported (before any fixture
+# runs): a fresh one per session, or `load_dataset(DIR)` serves a table cached by an earlier run
+# from the user's ~/.cache (its cache key does not see that the folder's files changed)
+_HF_HOME = tempfile.mkdtemp(prefix="synthgroup-tests-hf-")
+os.environ["HF_HOME"] = _HF_HOME
+os.environ["HF_DATASETS_CACHE"] = os.path.join(_HF_HOME, "datasets")
+atexit.register(shutil.rmtree, _HF_HOME, True)
 
 
 @pytest.fixture(autouse=True)
@@ -14,7 +24,6 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     """Never write caches into the user's home during tests."""
     cache = tmp_path_factory.getbasetemp() / "synthgroup-cache"
     monkeypatch.setenv("SYNTHGROUP_CACHE", str(cache))
-    monkeypatch.setenv("HF_HOME", str(tmp_path_factory.getbasetemp() / "hf-home"))
 
 
 @pytest.fixture(scope="module")
