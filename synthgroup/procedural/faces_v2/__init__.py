@@ -21,7 +21,8 @@ from ..faces.canvas import ASPECT
 from ..faces.expressions import AU_NAMES, EXPRESSIONS, action_units
 from ..faces.identity import Identity, identity_from_seed
 from .features import draw_expression
-from .head import CACHE_BUDGET, clear_cache, layers
+from .head import CACHE_BUDGET, SUPERSAMPLE_BELOW, clear_cache, layers
+from .shading import unpremultiply
 
 __all__ = ["ASPECT", "EXPRESSIONS", "AU_NAMES", "Identity", "identity_from_seed", "action_units",
            "render_face", "render_face_aus", "clear_cache", "layers", "CACHE_BUDGET", "SUPERSAMPLE_BELOW",
@@ -30,8 +31,6 @@ __all__ = ["ASPECT", "EXPRESSIONS", "AU_NAMES", "Identity", "identity_from_seed"
 #: The files whose code decides the pixels (this package's and the layout it builds on).
 SOURCE_FILES = tuple(dict.fromkeys((*source_files(__file__), *_V1_FILES)))
 
-#: Sprites shorter than this are drawn at twice the size and averaged down.
-SUPERSAMPLE_BELOW = 40
 _AU_SET = frozenset(AU_NAMES)
 
 
@@ -51,20 +50,17 @@ def render_face_aus(identity: Identity, aus: dict, height: int) -> np.ndarray:
     a = [float(aus.get(n, 0.0)) for n in AU_NAMES]
     a = [min(1.0, v) if v > 0.0 else 0.0 for v in a]  # clip, NaN -> 0
     small = H < SUPERSAMPLE_BELOW
-    P, A = draw_expression(layers(identity, 2 * H if small else H), identity, a)
-    if small:
-        W = round(H * ASPECT)
-        P = cv2.resize(P, (W, H), interpolation=cv2.INTER_AREA)
-        A = cv2.resize(A, (W, H), interpolation=cv2.INTER_AREA)
-    A = np.clip(A, 0.0, 1.0)
-    A[0] = A[-1] = 0.0                      # the transparent frame
-    A[:, 0] = A[:, -1] = 0.0
-    alpha = np.rint(A * 255.0).astype(np.uint8)
-    alpha[alpha > 251] = 255
-    alpha[alpha < 3] = 0
-    rgb = P / np.maximum(A, 1.0 / 255.0)[..., None]
-    out = np.empty(A.shape + (4,), np.uint8)
-    out[..., :3] = np.clip(rgb + 0.5, 0.0, 255.0).astype(np.uint8)
-    out[..., 3] = alpha
-    out[alpha == 0, :3] = 0
-    return out
+    L = layers(identity, 2 * H if small else H)
+    P, A = draw_expression(L, identity, a)
+    y0, y1, x0, x1 = L.band
+    if not small:
+        out = L.out.copy()
+        out[y0:y1, x0:x1] = unpremultiply(P, A)
+        return out
+    P0, A0 = (v.copy() for v in L.full)      # tiny sprites: drawn at 2x, area-averaged down
+    P0[y0:y1, x0:x1], A0[y0:y1, x0:x1] = P, A
+    W = round(H * ASPECT)
+    A0 = cv2.resize(A0, (W, H), interpolation=cv2.INTER_AREA)
+    A0[0] = A0[-1] = 0.0
+    A0[:, 0] = A0[:, -1] = 0.0
+    return unpremultiply(cv2.resize(P0, (W, H), interpolation=cv2.INTER_AREA), A0)

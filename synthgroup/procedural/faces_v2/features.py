@@ -9,26 +9,22 @@ import numpy as np
 from ..faces.canvas import SIDES, SHIFT, to_fixed
 from ..faces.identity import Identity, luminance
 from .head import Layers
-from .shading import blur, cover, gauss, gauss_pair, over, relief, stroke
+from .shading import blur, cover, gauss, gauss_pair, lines, over, relief, strokes
 
-_SCLERA = np.array((222, 216, 210), np.float32)
+_SCLERA = np.array((200, 192, 186), np.float32)
 _CAVITY = np.array((46, 14, 18), np.float32)
 _TEETH = np.array((232, 226, 212), np.float32)
 _LASH = np.array((26, 20, 18), np.float32)
-
-
-def _roi(g, x0, x1, y0, y1):
-    """Pixel bounds (clipped) of a box in height units: (px0, py0, w, h)."""
-    px0, px1 = max(0, int(x0 * g.H)), min(g.W, int(np.ceil(x1 * g.H)) + 1)
-    py0, py1 = max(0, int(y0 * g.H)), min(g.H, int(np.ceil(y1 * g.H)) + 1)
-    return px0, py0, px1 - px0, py1 - py0
+_ROWS3 = np.arange(3.0)[:, None]               # three parallel lines
+_FH_U = np.linspace(-1.0, 1.0, 9)              # along a forehead line
+_CROW = np.stack([np.array([0.5, 1.6]) * d for d in (-0.012, 0.0, 0.012)])   # crow's feet fan
 
 
 def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray]:
-    """(P, A): the identity layers with the expression ``a`` (AU activations in ``AU_NAMES``
-    order) drawn in."""
+    """(P, A) over ``L.band``: the identity layers there with the expression ``a`` (AU
+    activations in ``AU_NAMES`` order) drawn in."""
     a1, a2, a4, a5, a6, a7, a9, a10, a12, a15, a17, a20, a23, a24, a25, a26, a41 = a
-    g, st = L.g, L.st
+    g, st = L.gb, L.st
     H = g.H
     P, A = L.P.copy(), L.A.copy()
     cx, ey, ny, my, ew, sep, nw = st.cx, st.ey, st.ny, st.my, st.ew, st.sep, st.nw
@@ -38,84 +34,79 @@ def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray
     # ---- mouth geometry ----
     mw = st.mw
     cdx = 0.022 * a12 + 0.03 * a20 - 0.018 * a23 - 0.008 * a24 - 0.018 * a26 * (1 - a20) - 0.004 * a15
-    cdy = -0.042 * a12 + 0.036 * a15 + 0.012 * a20 + 0.01 * a26 + 0.006 * a10 + 0.008 * a17
+    cdy = 0.004 - 0.046 * a12 + 0.036 * a15 + 0.024 * a20 + 0.01 * a26 + 0.014 * a10 + 0.008 * a17
     mwc = mw + cdx
     base = my + cdy * G.EXA17 - (0.014 * a17 + 0.004 * a15) * G.EX2
     o_lo = max(0.0, 0.022 * a25 + 0.075 * a26 + 0.03 * a12 * a25 - 0.01 * a17 * a25)
     o_up = 0.005 * a25 + 0.008 * a20 + 0.002 * a26
     opened = o_lo + o_up + 0.03 * a10 > 0.6 / H
     if opened:
-        prof = G.EX2 ** max(0.2, 0.6 - 0.4 * a20 + 0.2 * a12)
+        prof = G.EX2 ** max(0.15, 0.6 - 0.45 * a20 + 0.2 * a12)
         y_ui = base - o_up * prof - (0.03 * a10) * G.EX2_025
         y_li = base + o_lo * prof
     else:
         y_ui = y_li = base
     lt = idt.lip_thickness * max(0.25, 1 - 0.6 * a23 - 0.3 * a24 - 0.3 * a12 - 0.3 * a20)
     y_uo = y_ui - (0.012 * lt) * G.EX2_05B - (0.004 * a10) * G.EX2
-    y_lo = y_li + (0.017 * lt) * G.EX2_06
+    y_lo = y_li + (0.016 * lt) * G.EX2_025
     mxs = cx + G.EX * mwc
     corner_y = float(base[0])
 
     # ---- relief: wrinkles (fine) and bulges (broad), lit like the skin ----
-    fine = np.zeros((H, g.W), np.float32)
-    broad = np.zeros((H, g.W), np.float32)
+    fine = np.zeros((g.h, g.w), np.float32)
+    broad = np.zeros((g.h, g.w), np.float32)
     f_amt = max(max(a1, a2), 0.45 * wr)
     if f_amt > 0.01:                                  # forehead lines (AU1 / AU2, age)
-        xs = cx + np.linspace(-0.09, 0.09, 9)
-        u = (xs - cx) / 0.09
-        for j in range(3):
-            y = st.b0 - 0.05 - 0.022 * j - 0.02 * max(a1, a2) - 0.012 * (a1 - 0.6 * a2) * (1 - u ** 2) + 0.006 * u ** 2
-            stroke(fine, g, xs, y, -f_amt * (1 - 0.25 * j), 0.008)
+        y = (st.b0 - 0.05 - 0.02 * max(a1, a2) - 0.026 * _ROWS3
+             - 0.014 * (a1 - 0.6 * a2) * (1 - _FH_U ** 2) + 0.008 * _FH_U ** 2)
+        strokes(fine, g, cx + 0.085 * _FH_U, y, -0.7 * f_amt, 0.005)
     g_amt = max(a4, 0.3 * wr)
     if g_amt > 0.01:                                  # frown lines, brows bunched (AU4)
-        for s in (-1, 1):
-            stroke(fine, g, cx + s * np.array([0.012, 0.009, 0.011]), st.b0 + 0.02 * a4 + np.array([-0.012, 0.008, 0.03]),
-                   -g_amt * 1.3, 0.009)
-        stroke(fine, g, cx + np.array([-0.02, 0.0, 0.02]), st.b0 + 0.045 + 0.01 * a4 + np.array([0.0, 0.004, 0.0]),
-               -a4 * 0.8, 0.008)
+        strokes(fine, g, cx + SIDES * np.array([0.012, 0.009, 0.011]),
+                st.b0 + 0.02 * a4 + np.array([-0.012, 0.008, 0.03]), -g_amt * 1.3, 0.009)
+        strokes(fine, g, cx + np.array([-0.014, 0.0, 0.014]), st.b0 + 0.045 + 0.01 * a4 + np.array([0.0, 0.003, 0.0]),
+                -a4 * 0.5, 0.006)
         broad += gauss_pair(g, cx, 0.035, st.b0 + 0.012 * a4, 0.03, 0.014) * (1.2 * a4)
     if a9 > 0.01:                                     # nose wrinkles (AU9)
-        for j, dy in enumerate((0.0, 0.014, 0.028)):
-            stroke(fine, g, cx + np.array([-0.022, 0.0, 0.022]), ey + 0.005 + dy + np.array([0.004, 0.0, 0.004]),
-                   -a9 * (1 - 0.2 * j), 0.007)
-        for s in (-1, 1):
-            stroke(fine, g, cx + s * np.array([0.022, 0.036]), ey + np.array([0.005, 0.03]), -a9 * 0.8, 0.008)
+        strokes(fine, g, cx + np.array([-0.022, 0.0, 0.022]), ey + 0.005 + 0.014 * _ROWS3 + np.array([0.004, 0.0, 0.004]),
+                -a9, 0.007)
+        strokes(fine, g, cx + SIDES * np.array([0.022, 0.036]), ey + np.array([0.005, 0.03]), -a9 * 0.8, 0.008)
     raise_ = max(a6, 0.5 * a9, 0.3 * a7)
     if raise_ > 0.01:                                 # cheeks raised, lower lids bulge (AU6)
         broad += gauss_pair(g, cx, sep + 0.03, ey + 0.085 - 0.02 * raise_, 0.045, 0.03) * (1.3 * raise_)
         broad += gauss_pair(g, cx, sep, ey + 0.032, ew * 0.9, 0.008) * (0.9 * raise_)
     if a6 > 0.01 or wr > 0.2:                         # crow's feet
         amt = max(a6, wr * 0.6)
-        for s in (-1, 1):
-            x0 = cx + s * (sep + ew * 1.2)
-            for dy in (-0.012, 0.0, 0.012):
-                stroke(fine, g, [x0, x0 + s * 0.022], [ey - 0.002 + dy * 0.5, ey - 0.002 + dy * 1.6], -amt * 0.8, 0.006)
-    n_amt = max(min(1.0, a12 + 0.9 * a10 + 0.6 * a9 + 0.3 * a20), 0.45 * wr)
+        x0 = cx + SIDES * (sep + ew * 1.2)                          # (2, 1)
+        xs = np.repeat(np.concatenate((x0, x0 + SIDES * 0.022), 1), 3, 0)  # (6, 2)
+        ys = ey - 0.002 + np.tile(_CROW, (2, 1))
+        strokes(fine, g, xs, ys, -amt * 0.8, 0.006)
+    n_amt = max(min(1.0, a12 + 0.9 * a10 + 0.6 * a9 + 0.3 * a20), 0.25 * wr)
     if n_amt > 0.01:                                  # nasolabial folds (smile, disgust, stretch; age)
         y0 = ny - 0.012 - 0.01 * a9
         y2 = corner_y + 0.03
         pts = G.BEZ2 @ np.array([[nw + 0.02, y0], [mwc + 0.035 + 0.01 * a12, (y0 + y2) * 0.5 - 0.008],
                                 [mwc + 0.024, y2]])
-        for s in (-1, 1):
-            stroke(fine, g, cx + s * pts[:, 0], pts[:, 1], -n_amt * 1.4, 0.011)
+        strokes(fine, g, cx + SIDES * pts[:, 0], pts[:, 1], -n_amt * 1.4, 0.011)
         broad += gauss_pair(g, cx, mwc + 0.045, (y0 + y2) * 0.5, 0.03, 0.035) * (0.9 * n_amt)
     if a15 > 0.01:                                    # corners pulled down (AU15)
-        for s in (-1, 1):
-            stroke(fine, g, cx + s * np.array([mwc + 0.004, mwc + 0.014, mwc + 0.02]),
-                   corner_y + np.array([0.0, 0.022, 0.05]), -a15, 0.01)
+        strokes(fine, g, cx + SIDES * np.array([mwc + 0.004, mwc + 0.014, mwc + 0.02]),
+                corner_y + np.array([0.0, 0.022, 0.05]), -a15, 0.01)
     if a17 > 0.01:                                    # chin boss, deeper groove under the lip (AU17)
         broad += gauss(g, cx, idt.chin_y - 0.04, 0.032, 0.022) * (1.1 * a17)
-        stroke(fine, g, cx + np.array([-0.03, 0.0, 0.03]), float(y_lo[G.MID]) + 0.016 + np.array([0.003, 0.0, 0.003]),
-               -a17, 0.01)
+        strokes(fine, g, cx + np.array([-0.03, 0.0, 0.03]), float(y_lo[G.MID]) + 0.016 + np.array([0.003, 0.0, 0.003]),
+                -a17, 0.01)
     if a23 + a24 > 0.01:                              # pressed lips bulge above and below
         broad += gauss(g, cx, my - 0.025, mw * 0.9, 0.01) * (0.7 * a24 + 0.3 * a23)
     # lips are raised from the skin; mouth corners dimple
     lips = [to_fixed(g.k, np.concatenate((mxs, mxs[::-1])), np.concatenate((y_uo, y_lo[::-1])))]
-    px0, py0, w, h = _roi(g, cx - mwc - 0.06, cx + mwc + 0.06, float(y_uo.min()) - 0.04, float(y_lo.max()) + 0.05)
-    lip_cov = cover(g, lips, (h, w), (px0, py0))
-    broad[py0:py0 + h, px0:px0 + w] += blur(lip_cov, max(0.6, H / 100)) * 0.9
-    f = blur(fine, max(0.6, H / 110))
+    mroi = g.box(cx - mwc - 0.06, cx + mwc + 0.06, float(y_uo.min()) - 0.04, float(y_lo.max()) + 0.05)
+    x0, y0, w, h = mroi
+    broad[y0:y0 + h, x0:x0 + w] += cover(g, lips, mroi) * 0.3
+    f = blur(fine, max(0.8, H / 110))
     dS = relief(0.4 * f + blur(broad, max(1.0, H / 60)), 1.0 * H / 100) + 0.6 * np.minimum(f, 0.0)
+    if a4 > 0.01:                                     # lowered brows shade the eyes
+        dS -= gauss_pair(g, cx, sep - 0.15 * ew, ey - 0.022, ew * 1.25, 0.02) * (0.4 * a4)
     P += L.alb * dS[..., None]
 
     # ---- jaw drop (AU26): the chin moves down, the lower face stretches ----
@@ -126,28 +117,25 @@ def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray
         w_ = np.clip((yy - (my + 0.01)) / (chin - my - 0.01), 0.0, 1.0) ** 1.5
         w_ = np.where(yy > chin, np.clip(1.0 - (yy - chin) / 0.07, 0.0, 1.0), w_)
         col_w = np.clip((st.hw + 0.02 - np.abs(g.X - cx)) / 0.03, 0.0, 1.0)
-        mapy = (np.arange(H, dtype=np.float32)[:, None] - (drop * H) * np.outer(w_, col_w)).astype(np.float32)
-        mapx = np.broadcast_to(np.arange(g.W, dtype=np.float32)[None, :], (H, g.W)).copy()
+        mapy = (np.arange(g.h, dtype=np.float32)[:, None] - (drop * H) * np.outer(w_, col_w)).astype(np.float32)
+        mapx = np.broadcast_to(np.arange(g.w, dtype=np.float32)[None, :], (g.h, g.w)).copy()
         PA = cv2.remap(np.dstack((P, A)), mapx, mapy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         P, A = np.ascontiguousarray(PA[..., :3]), np.ascontiguousarray(PA[..., 3])
 
     _eyes(P, A, L, idt, a)
-    _mouth(P, A, L, idt, a, mxs, y_ui, y_li, y_uo, y_lo, base, opened, (px0, py0, w, h))
-    if L.hair is not None:
-        hp, ha = L.hair
-        P *= (1.0 - ha)[..., None]
-        P += hp
-        A *= 1.0 - ha
-        A += ha
+    _mouth(P, A, L, idt, a, mxs, y_ui, y_li, y_uo, y_lo, base, opened, mroi)
     _brows(P, A, L, idt, a)
-    if L.glasses is not None:
-        over(P, A, L.glasses[1], L.glasses[0])
     return P, A
+
+
+def _sub(m: np.ndarray, roi) -> np.ndarray:
+    x, y, w, h = roi
+    return m[y:y + h, x:x + w]
 
 
 def _eyes(P, A, L: Layers, idt: Identity, a) -> None:
     a1, a2, a4, a5, a6, a7, a9, a10, a12, a15, a17, a20, a23, a24, a25, a26, a41 = a
-    g, st = L.g, L.st
+    g, st = L.gb, L.st
     G, H = st.G, g.H
     cx, ey, ew, sep = st.cx, st.ey, st.ew, st.sep
     tilt = idt.eye_tilt * ew
@@ -156,129 +144,112 @@ def _eyes(P, A, L: Layers, idt: Identity, a) -> None:
                                         + 0.1 * a1)
     hl = ew * 0.28 * max(0.15, 1 - 0.45 * a7 - 0.55 * squint + 0.25 * a5)
     droop = 0.2 * ew * (a41 + 0.5 * a1 * (1 - a2))            # the outer upper lid sags (sadness)
-    px0, py0, w, h = _roi(g, cx - sep - ew * 1.5, cx + sep + ew * 1.5, ey - hu - 0.03, ey + hl + 0.02)
+    roi = g.box(cx - sep - ew * 1.5, cx + sep + ew * 1.5, ey - hu - 0.03, ey + hl + 0.02)
+    x0, y0, w, h = roi
     if w <= 0 or h <= 0:
         return
+    u = _sub(L.U, roi)
     yo = ey - tilt * G.EX
     yu = yo - hu * G.EX2_08 + droop * np.maximum(G.DROOP, 0) * 1.6
     yl = yo + hl * G.EX2_09
     ex = st.eye_x                                                # (2, n): left / right eye
     opening = to_fixed(g.k, np.concatenate((ex, ex[:, ::-1]), 1), np.concatenate((yu, yl[::-1])))
-    mask = cover(g, list(opening), (h, w), (px0, py0))
+    mask = cover(g, list(opening), roi)
     # contents: sclera, iris, pupil, catch light (uint8 canvas, then lit)
     can = np.empty((h, w, 3), np.uint8)
     can[:] = (_SCLERA * min(1.0, 0.85 + 0.1 * L.exposure)).astype(np.uint8)
-    ri = 0.6 * ew
+    ri = 0.72 * ew
     icy = ey + 0.04 * ew
     k16 = 1 << SHIFT
+    ox, oy = g.ox + x0 + 0.5, g.oy + y0 + 0.5
     iris = tuple(int(v) for v in idt.iris_color)
     for s in (-1, 1):
-        c = (int(((cx + s * sep) * H - 0.5 - px0) * k16), int((icy * H - 0.5 - py0) * k16))
+        c = (int(((cx + s * sep) * H - ox) * k16), int((icy * H - oy) * k16))
         cv2.circle(can, c, max(1, int(ri * H * k16)), iris, -1, cv2.LINE_AA, SHIFT)
         cv2.circle(can, c, max(1, int(ri * H * k16)), tuple(v // 2 for v in iris), max(1, H // 90), cv2.LINE_AA, SHIFT)
         cv2.circle(can, c, max(1, int(0.45 * ri * H * k16)), (12, 9, 9), -1, cv2.LINE_AA, SHIFT)
-        hcx = (int(((cx + s * sep - 0.35 * ri) * H - 0.5 - px0) * k16), int(((icy - 0.35 * ri) * H - 0.5 - py0) * k16))
-        cv2.circle(can, hcx, max(1, int(0.2 * ri * H * k16)), (250, 250, 250), -1, cv2.LINE_AA, SHIFT)
+        hc = (int(((cx + s * sep - 0.35 * ri) * H - ox) * k16), int(((icy - 0.35 * ri) * H - oy) * k16))
+        cv2.circle(can, hc, max(1, int(0.2 * ri * H * k16)), (250, 250, 250), -1, cv2.LINE_AA, SHIFT)
     col = can.astype(np.float32)
-    # the upper lid's shadow on the eyeball
-    xs_px = (np.arange(w) + px0 + 0.5) / H
-    lid = np.empty(w, np.float32)
-    lid[:] = 1.0
+    # the upper lid's shadow on the eyeball, darker corners
+    xs_px = g.X[x0:x0 + w]
+    lid = np.ones(w, np.float32)
     for row in (0, 1):
         order = np.argsort(ex[row])
         xo = ex[row][order]
         sel = (xs_px >= xo[0]) & (xs_px <= xo[-1])
         lid[sel] = np.interp(xs_px[sel], xo, yu[order])
-    ys_px = (np.arange(h) + py0 + 0.5) / H
-    dist = np.maximum(ys_px[:, None] - lid[None, :], 0.0)
+    dist = np.maximum(g.Y[y0:y0 + h, None] - lid[None, :], 0.0)
     sh = 1.0 - 0.5 * np.exp(-dist / (0.22 * ew))
     corners = 1.0 - 0.25 * np.clip(np.abs(np.abs(xs_px - cx) - sep) / ew, 0, 1)[None, :] ** 2
     col *= (sh * corners)[..., None]
-    over(P, A, col, mask, py0, px0)
+    over(P, A, col, mask * u, roi)
     # lash line (upper lid), softer lower lid line, lid crease shadow
-    lm = np.zeros((h, w), np.uint8)
-    o = np.array([px0 << SHIFT, py0 << SHIFT], np.int32)
-    th = max(1, int(round(0.016 * H)))
-    cv2.polylines(lm, list(to_fixed(g.k, ex, yu) - o), False, 255, th, cv2.LINE_AA, SHIFT)
-    over(P, A, _LASH, lm.astype(np.float32) * (0.92 / 255.0), py0, px0)
-    low = np.zeros((h, w), np.uint8)
-    cv2.polylines(low, list(to_fixed(g.k, ex[:, G.LOW], yl[G.LOW]) - o), False, 255, max(1, th // 2),
-                  cv2.LINE_AA, SHIFT)
-    over(P, A, L.skin * 0.45, low.astype(np.float32) * (0.45 / 255.0), py0, px0)
-    crease = np.zeros((h, w), np.uint8)
+    th = max(1, int(round(0.02 * H)))
+    over(P, A, _LASH, lines(g, list(to_fixed(g.k, ex, yu)), th, roi) * (0.92 * u), roi)
+    low = lines(g, list(to_fixed(g.k, ex[:, G.LOW], yl[G.LOW])), max(1, th // 2), roi)
+    over(P, A, L.skin * 0.45, low * (0.45 * u), roi)
     gap = ew * (0.32 - 0.18 * a5 + 0.1 * a41 + 0.1 * a4)
-    cv2.polylines(crease, list(to_fixed(g.k, ex[:, 1:-1], yu[1:-1] - gap) - o), False, 255, th, cv2.LINE_AA,
-                  SHIFT)
-    cr = blur(crease.astype(np.float32) * (1 / 255.0), max(0.5, H / 150))
-    over(P, A, L.skin * 0.5, cr * 0.55, py0, px0)
+    cr = blur(lines(g, list(to_fixed(g.k, ex[:, 1:-1], yu[1:-1] - gap)), th, roi), H / 150)
+    over(P, A, L.skin * 0.5, cr * (0.55 * u), roi)
 
 
 def _mouth(P, A, L: Layers, idt: Identity, a, mxs, y_ui, y_li, y_uo, y_lo, base, opened, roi) -> None:
     a1, a2, a4, a5, a6, a7, a9, a10, a12, a15, a17, a20, a23, a24, a25, a26, a41 = a
-    g, st = L.g, L.st
+    g, st = L.gb, L.st
     G, H = st.G, g.H
-    px0, py0, w, h = roi
+    x0, y0, w, h = roi
     if w <= 0 or h <= 0:
         return
+    u = _sub(L.U, roi)
     k = g.k
     mx2 = np.concatenate((mxs, mxs[::-1]))
-    soft = max(0.5, H / 160)
+    soft = H / 160
     lip = np.array(idt.lip_color, np.float32) * L.exposure
-    up = blur(cover(g, [to_fixed(k, mx2, np.concatenate((y_uo, y_ui[::-1])))], (h, w), (px0, py0)), soft)
-    lo = blur(cover(g, [to_fixed(k, mx2, np.concatenate((y_li, y_lo[::-1])))], (h, w), (px0, py0)), soft)
-    ys = (np.arange(h) + py0 + 0.5) / H
+    up = blur(cover(g, [to_fixed(k, mx2, np.concatenate((y_uo, y_ui[::-1])))], roi), soft)
+    lo = blur(cover(g, [to_fixed(k, mx2, np.concatenate((y_li, y_lo[::-1])))], roi), soft)
     mid_lo = float(y_lo[G.MID] + y_li[G.MID]) * 0.5
-    sheen = np.exp(-((ys - mid_lo + 0.003) / 0.006) ** 2)[:, None] * np.exp(
-        -(((np.arange(w) + px0 + 0.5) / H - st.cx) / 0.03) ** 2)[None, :]
-    over(P, A, lip * 0.72, up * 0.85, py0, px0)
-    lo_col = lip[None, None, :] * (0.95 + 0.25 * sheen[..., None])
-    over(P, A, lo_col, lo * 0.85, py0, px0)
+    sheen = np.outer(np.exp(-((g.Y[y0:y0 + h] - mid_lo + 0.003) / 0.006) ** 2),
+                     np.exp(-((g.X[x0:x0 + w] - st.cx) / 0.03) ** 2))
+    over(P, A, lip * 0.8, up * (0.7 * u), roi)
+    over(P, A, lip[None, None, :] * (0.9 + 0.1 * sheen[..., None]), lo * (0.7 * u), roi)
     if opened:
-        inner = cover(g, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1])))], (h, w), (px0, py0))
-        over(P, A, _CAVITY, inner, py0, px0)
-        th_up = 0.028 - 0.008 * a26 + 0.012 * a10 + 0.006 * a12
-        teeth = cover(g, [to_fixed(k, mx2, np.concatenate((y_ui, np.minimum(y_ui + th_up, y_li)[::-1])))],
-                      (h, w), (px0, py0))
-        lo_t = 0.012 * a20 + 0.004 * a26
+        inner = cover(g, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1])))], roi) * u
+        over(P, A, _CAVITY, inner, roi)
+        th_up = max(0.004, 0.028 - 0.008 * a26 + 0.012 * a10 + 0.006 * a12 - 0.02 * a20)
+        polys = [to_fixed(k, mx2, np.concatenate((y_ui, np.minimum(y_ui + th_up, y_li)[::-1])))]
+        lo_t = 0.008 * a20 + 0.004 * a26
         if lo_t > 0.001:
-            teeth = np.maximum(teeth, cover(g, [to_fixed(k, mx2, np.concatenate((np.maximum(y_li - lo_t, y_ui),
-                                                                                  y_li[::-1])))], (h, w), (px0, py0)))
-        xs = (np.arange(w) + px0 + 0.5) / H
-        fall = 1.0 - 0.55 * np.clip(np.abs(xs - st.cx) / max(float(mxs[-1] - st.cx), 1e-3), 0, 1) ** 2
-        over(P, A, _TEETH[None, None, :] * fall[None, :, None] * min(1.0, 0.85 + 0.1 * L.exposure), teeth * inner,
-             py0, px0)
-        edge = np.zeros((h, w), np.uint8)
-        cv2.polylines(edge, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1]))) -
-                             np.array([px0 << SHIFT, py0 << SHIFT], np.int32)], True, 255,
-                      max(1, H // 80), cv2.LINE_AA, SHIFT)
-        over(P, A, _CAVITY * 0.8, edge.astype(np.float32) * (0.7 / 255.0), py0, px0)
+            polys.append(to_fixed(k, mx2, np.concatenate((np.maximum(y_li - lo_t, y_ui), y_li[::-1]))))
+        teeth = cover(g, polys, roi)
+        fall = 1.0 - 0.55 * np.clip(np.abs(g.X[x0:x0 + w] - st.cx) / max(float(mxs[-1] - st.cx), 1e-3), 0, 1) ** 2
+        over(P, A, _TEETH[None, None, :] * fall[None, :, None] * min(1.0, 0.85 + 0.1 * L.exposure), teeth * inner, roi)
+        edge = lines(g, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1])))], max(1, H // 80), roi, closed=True)
+        over(P, A, _CAVITY * 0.8, edge * (0.7 * u), roi)
     else:
-        line = np.zeros((h, w), np.uint8)
-        cv2.polylines(line, [to_fixed(k, mxs, base) - np.array([px0 << SHIFT, py0 << SHIFT], np.int32)], False,
-                      255, max(1, int(round(0.012 * H))), cv2.LINE_AA, SHIFT)
-        over(P, A, lip * 0.3, blur(line.astype(np.float32) * (1 / 255.0), soft) * 0.9, py0, px0)
+        line = lines(g, [to_fixed(k, mxs, base)], max(1, int(round(0.012 * H))), roi)
+        over(P, A, lip * 0.3, blur(line, soft) * (0.75 * u), roi)
 
 
 def _brows(P, A, L: Layers, idt: Identity, a) -> None:
     a1, a2, a4, a5, a6, a7, a9, a10, a12, a15, a17, a20, a23, a24, a25, a26, a41 = a
-    g, st = L.g, L.st
+    g, st = L.gb, L.st
     G, H = st.G, g.H
-    bt = st.brow_bt * (1 + 0.15 * a4)
+    bt = st.brow_bt * (1.1 + 0.35 * a4)
     b0 = st.b0
-    x_in = st.brow_xin - 0.02 * a4 + 0.004 * a1
+    x_in = st.brow_xin - 0.022 * a4 + 0.004 * a1
     x_out = st.brow_xout
-    y_in = b0 + 0.006 + 0.042 * a4 - 0.05 * a1 + 0.016 * a9
-    y_pk = b0 - 0.008 - st.brow_arch + 0.02 * a4 - 0.022 * a1 - 0.04 * a2 + 0.008 * a9
+    y_in = b0 + 0.006 + 0.06 * a4 - 0.055 * a1 + 0.016 * a9
+    y_pk = b0 - 0.008 - st.brow_arch + 0.026 * a4 - 0.022 * a1 - 0.04 * a2 + 0.008 * a9
     y_out = b0 + 0.01 + 0.008 * a4 - 0.004 * a1 + 0.014 * a1 * (1 - a2) - 0.036 * a2 - 0.002 * a9
     y_c = 2 * y_pk - 0.5 * (y_in + y_out)
     x_c = x_in + (x_out - x_in) * 0.6
     bx = G.BEZ2X[0] * x_in + G.BEZ2X[1] * x_c + G.BEZ2X[2] * x_out
     by = G.BEZ2X[0] * y_in + G.BEZ2X[1] * y_c + G.BEZ2X[2] * y_out + bt * G.BROW_HALF
-    px0, py0, w, h = _roi(g, st.cx - x_out - 0.02, st.cx + x_out + 0.02, float(by.min()) - 0.02, float(by.max()) + 0.02)
-    if w <= 0 or h <= 0:
+    roi = g.box(st.cx - x_out - 0.02, st.cx + x_out + 0.02, float(by.min()) - 0.02, float(by.max()) + 0.02)
+    if roi[2] <= 0 or roi[3] <= 0:
         return
-    cov = cover(g, list(to_fixed(g.k, st.cx + SIDES * bx, by)), (h, w), (px0, py0))
-    cov = blur(cov, max(0.5, H / 140))
+    cov = blur(cover(g, list(to_fixed(g.k, st.cx + SIDES * bx, by)), roi), H / 140)
     col = np.array(idt.brow_color, np.float32) * min(L.exposure, 1.3)
     col = col * min(1.0, 0.5 * luminance(L.skin) / max(luminance(col), 1.0))   # brows read darker than skin
-    over(P, A, col, cov * 0.93, py0, px0)
+    over(P, A, col, cov * (0.93 * _sub(L.brow_u, roi)), roi)

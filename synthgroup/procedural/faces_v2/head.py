@@ -11,9 +11,11 @@ import numpy as np
 from ..faces.canvas import ASPECT, to_fixed
 from ..faces.head import StaticLayers, static_layers
 from ..faces.identity import HAIR_STYLES, Identity, luminance
-from .shading import (ByteLRU, Grid, blur, cover, ellipsoid_light, gauss, gauss_pair, noise, over, relief,
-                      shade)
+from .shading import (ByteLRU, Grid, blur, cover, ellipsoid_light, gauss, gauss_pair, lines, noise, over, relief,
+                      shade, unpremultiply)
 
+#: Sprites shorter than this are drawn at twice the size and averaged down.
+SUPERSAMPLE_BELOW = 40
 #: Budget for cached layers (bytes); old entries are evicted first.
 CACHE_BUDGET = 96 * 2 ** 20
 _CACHE = ByteLRU(CACHE_BUDGET)
@@ -24,16 +26,17 @@ _PHI21 = np.linspace(0.0, 1.0, 25)
 
 
 class Layers:
-    """One identity at one height: ``P``/``A`` (premultiplied colour and alpha of the back layers
-    and the face skin), ``alb`` (the face's albedo times its coverage: what the expression's
-    relief multiplies), ``hair`` (the front hair as (P, A) or None), ``glasses`` (coverage, colour
-    or None), the grid ``g``, the cartoon layout ``st`` and a few colours."""
+    """One identity at one height, drawn without an expression: ``out`` (the finished RGBA
+    sprite) and, over ``band`` (y0, y1, x0, x1: the window an expression redraws, grid ``gb``),
+    ``P``/``A`` (premultiplied colour and alpha), ``alb`` (the visible skin's albedo: what the
+    expression's relief multiplies), ``U`` / ``brow_u`` (how much of what is drawn under the front
+    hair and glasses, or under the glasses only, shows); the cartoon layout ``st`` and colours."""
 
     @property
     def nbytes(self) -> int:
-        n = self.P.nbytes + self.A.nbytes + self.alb.nbytes
-        if self.hair is not None:
-            n += self.hair[0].nbytes + self.hair[1].nbytes
+        n = self.P.nbytes + self.A.nbytes + self.alb.nbytes + self.U.nbytes + self.brow_u.nbytes + self.out.nbytes
+        if self.full is not None:
+            n += self.full[0].nbytes + self.full[1].nbytes
         return n
 
 
@@ -171,7 +174,7 @@ def _build(idt: Identity, H: int) -> Layers:  # noqa: C901 (a long recipe)
           + gauss(g, cx, chin - 0.035, st.cw + 0.03, 0.028) * 0.6
           - gauss(g, cx, my + 0.042, 0.035, 0.009) * 0.35)
     ao = (0.35 * gauss(g, cx, ny + 0.012, nw * 1.2, 0.008) + 0.2 * gauss_pair(g, cx, nw * 1.15, ny, 0.008, 0.01)
-          + 0.12 * sockets)
+          + 0.25 * sockets)
     light = light + relief(hd.astype(np.float32), 1.1 * H / 100) - ao
     if style != "bald" and st.hair_front:
         hf = cover(g, st.hair_front)
@@ -180,25 +183,39 @@ def _build(idt: Identity, H: int) -> Layers:  # noqa: C901 (a long recipe)
     else:
         hf = None
     over(P, A, shade(alb, light.astype(np.float32), spec, warm=0.45), face)
-    L.alb = (alb * face[..., None]).astype(np.float32)
-    L.face = face
 
-    # ---- front hair (a separate layer: it goes over the brows' skin but under the brows) ----
-    L.hair = None
+    # ---- what lies over the expression: front hair, glasses (brows go over the hair) ----
+    U = np.ones((H, W), np.float32)                 # how much of the skin shows through them
     if hf is not None:
         a = hf * (0.75 if style == "buzz" else 1.0)
         col = shade(hair_col, (hair_light * hair_tex).astype(np.float32), hair_spec)
-        edge = blur(hf, max(0.7, H / 120))
-        col = col * (0.7 + 0.3 * edge)[..., None]                    # strands thin out at the hairline
-        L.hair = ((col * a[..., None]).astype(np.float32), a.astype(np.float32))
-    L.P, L.A = P, A
-    L.glasses = None
+        edge = blur(hf, max(0.8, H / 120))
+        over(P, A, col * (0.7 + 0.3 * edge)[..., None], a)           # strands thin out at the hairline
+        U *= 1.0 - a
+    L.brow_u = U.copy()
     if st.glasses:
         rims, arms, gcol, gth = st.glasses
-        gm = np.zeros((H, W), np.uint8)
-        cv2.polylines(gm, rims, True, 255, gth, cv2.LINE_AA, 4)
-        cv2.polylines(gm, arms, False, 255, gth, cv2.LINE_AA, 4)
-        L.glasses = (gm.astype(np.float32) / 255.0, np.array(gcol[:3], np.float32))
+        gm = lines(g, list(rims) + list(arms), gth)
+        over(P, A, np.array(gcol[:3], np.float32), gm)
+        U *= 1.0 - gm
+        L.brow_u *= 1.0 - gm
+    # the window the expression redraws: forehead lines to below the (dropped) chin
+    y0 = max(1, int((st.b0 - 0.15) * H))
+    y1 = min(H - 1, int(math.ceil((chin + 0.1) * H)))
+    x0 = max(1, int((cx - hw - 0.03) * H))
+    x1 = min(W - 1, int(math.ceil((cx + hw + 0.03) * H)))
+    L.band = (y0, y1, x0, x1)
+    L.gb = g.window(y0, y1, x0, x1)
+    win = (slice(y0, y1), slice(x0, x1))
+    L.P, L.A = P[win].copy(), A[win].copy()
+    L.U = U[win].copy()
+    L.brow_u = L.brow_u[win].copy()
+    L.alb = (alb * (face * U)[..., None])[win].astype(np.float32)
+    A[0] = A[-1] = 0.0                             # the transparent frame
+    A[:, 0] = A[:, -1] = 0.0
+    L.out = unpremultiply(P, A)
+    L.out.flags.writeable = False
+    L.full = (P, A) if H < 2 * SUPERSAMPLE_BELOW else None   # tiny sprites are averaged from these
     return L
 
 
