@@ -34,15 +34,16 @@ def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray
     # ---- mouth geometry ----
     mw = st.mw
     cdx = 0.022 * a12 + 0.03 * a20 - 0.018 * a23 - 0.008 * a24 - 0.018 * a26 * (1 - a20) - 0.004 * a15
-    cdy = 0.004 - 0.046 * a12 + 0.036 * a15 + 0.024 * a20 + 0.01 * a26 + 0.014 * a10 + 0.008 * a17
+    cdy = (0.004 - 0.046 * a12 + 0.045 * a15 + 0.026 * a20 + 0.01 * a26 + 0.016 * a10 + 0.01 * a17
+           + 0.012 * a24)
     mwc = mw + cdx
-    base = my + cdy * G.EXA17 - (0.014 * a17 + 0.004 * a15) * G.EX2
+    base = my + cdy * G.EXA17 - (0.02 * a17 + 0.006 * a15) * G.EX2
     o_lo = max(0.0, 0.022 * a25 + 0.075 * a26 + 0.03 * a12 * a25 - 0.01 * a17 * a25)
     o_up = 0.005 * a25 + 0.008 * a20 + 0.002 * a26
     opened = o_lo + o_up + 0.03 * a10 > 0.6 / H
     if opened:
         prof = G.EX2 ** max(0.15, 0.6 - 0.45 * a20 + 0.2 * a12)
-        y_ui = base - o_up * prof - (0.03 * a10) * G.EX2_025
+        y_ui = base - o_up * prof - (0.016 * a10) * G.EX2_025
         y_li = base + o_lo * prof
     else:
         y_ui = y_li = base
@@ -216,9 +217,9 @@ def _mouth(P, A, L: Layers, idt: Identity, a, mxs, y_ui, y_li, y_uo, y_lo, base,
     if opened:
         inner = cover(g, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1])))], roi) * u
         over(P, A, _CAVITY, inner, roi)
-        th_up = max(0.004, 0.028 - 0.008 * a26 + 0.012 * a10 + 0.006 * a12 - 0.02 * a20)
-        polys = [to_fixed(k, mx2, np.concatenate((y_ui, np.minimum(y_ui + th_up, y_li)[::-1])))]
-        lo_t = 0.008 * a20 + 0.004 * a26
+        th_up = max(0.0, 0.028 - 0.008 * a26 - 0.014 * a10 + 0.006 * a12 - 0.028 * a20)
+        polys = [to_fixed(k, mx2, np.concatenate((y_ui, np.minimum(y_ui + max(th_up, 0.5 / H), y_li)[::-1])))]
+        lo_t = 0.002 * a26
         if lo_t > 0.001:
             polys.append(to_fixed(k, mx2, np.concatenate((np.maximum(y_li - lo_t, y_ui), y_li[::-1]))))
         teeth = cover(g, polys, roi)
