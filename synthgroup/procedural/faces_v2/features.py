@@ -72,7 +72,7 @@ def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray
         strokes(fine, g, cx + np.array([-0.022, 0.0, 0.022]), ey + 0.005 + 0.014 * _ROWS3 + np.array([0.004, 0.0, 0.004]),
                 -a9, 0.007)
         strokes(fine, g, cx + SIDES * np.array([0.022, 0.036]), ey + np.array([0.005, 0.03]), -a9 * 0.8, 0.008)
-    raise_ = max(a6, 0.5 * a9, 0.3 * a7)
+    raise_ = max(a6, 0.2 * a9, 0.3 * a7)
     if raise_ > 0.01:                                 # cheeks raised, lower lids bulge (AU6)
         broad += gauss_pair(g, cx, sep + 0.03, ey + 0.085 - 0.02 * raise_, 0.045, 0.03) * (1.3 * raise_)
         broad += gauss_pair(g, cx, sep, ey + 0.032, ew * 0.9, 0.008) * (0.9 * raise_)
@@ -82,14 +82,15 @@ def draw_expression(L: Layers, idt: Identity, a) -> tuple[np.ndarray, np.ndarray
         xs = np.repeat(np.concatenate((x0, x0 + SIDES * 0.022), 1), 3, 0)  # (6, 2)
         ys = ey - 0.002 + np.tile(_CROW, (2, 1))
         strokes(fine, g, xs, ys, -amt * 0.8, 0.006)
-    n_amt = max(min(1.0, a12 + 0.9 * a10 + 0.6 * a9 + 0.3 * a20), 0.25 * wr)
+    # deep folds with the cheek bulging over them read as a smile: full only for AU12
+    n_amt = max(min(1.0, a12 + 0.35 * a10 + 0.25 * a9), 0.25 * wr)
     if n_amt > 0.01:                                  # nasolabial folds (smile, disgust, stretch; age)
         y0 = ny - 0.012 - 0.01 * a9
         y2 = corner_y + 0.03
         pts = G.BEZ2 @ np.array([[nw + 0.02, y0], [mwc + 0.035 + 0.01 * a12, (y0 + y2) * 0.5 - 0.008],
                                 [mwc + 0.024, y2]])
         strokes(fine, g, cx + SIDES * pts[:, 0], pts[:, 1], -n_amt * 1.4, 0.011)
-        broad += gauss_pair(g, cx, mwc + 0.045, (y0 + y2) * 0.5, 0.03, 0.035) * (0.9 * n_amt)
+        broad += gauss_pair(g, cx, mwc + 0.045, (y0 + y2) * 0.5, 0.03, 0.035) * (0.9 * a12)
     if a15 > 0.01:                                    # corners pulled down (AU15)
         strokes(fine, g, cx + SIDES * np.array([mwc + 0.004, mwc + 0.014, mwc + 0.02]),
                 corner_y + np.array([0.0, 0.022, 0.05]), -a15, 0.01)
