@@ -141,7 +141,7 @@ def _eyes(P, A, L: Layers, idt: Identity, a) -> None:
     G, H = st.G, g.H
     cx, ey, ew, sep = st.cx, st.ey, st.ew, st.sep
     tilt = idt.eye_tilt * ew
-    squint = max(a6, 0.5 * a9)
+    squint = max(a6, 0.2 * a9)                               # narrowed, smiling eyes are AU6's
     hu = ew * 0.42 * idt.eye_open * max(0.12, 1 + 0.6 * a5 - 0.45 * a7 - 0.35 * squint - 0.5 * a41 - 0.15 * a4
                                         + 0.1 * a1)
     hl = ew * 0.28 * max(0.15, 1 - 0.45 * a7 - 0.55 * squint + 0.25 * a5)
@@ -218,7 +218,7 @@ def _mouth(P, A, L: Layers, idt: Identity, a, mxs, y_ui, y_li, y_uo, y_lo, base,
     if opened:
         inner = cover(g, [to_fixed(k, mx2, np.concatenate((y_ui, y_li[::-1])))], roi) * u
         over(P, A, _CAVITY, inner, roi)
-        th_up = max(0.0, 0.028 - 0.008 * a26 - 0.014 * a10 + 0.006 * a12 - 0.028 * a20)
+        th_up = max(0.0, 0.028 - 0.008 * a26 - 0.024 * a10 + 0.006 * a12 - 0.028 * a20)
         polys = [to_fixed(k, mx2, np.concatenate((y_ui, np.minimum(y_ui + max(th_up, 0.5 / H), y_li)[::-1])))]
         lo_t = 0.002 * a26
         if lo_t > 0.001:
