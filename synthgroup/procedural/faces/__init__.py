@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import source_files
 from .canvas import ASPECT, DENSE_FROM
-from .expressions import AU_NAMES, EXPRESSIONS, action_units
+from .expressions import AU_NAMES, EXPRESSIONS, action_units, au_vector
 from .features import draw_features
 from .head import CACHE_BUDGET, clear_cache, static_layers
 from .identity import BEARD_STYLES, GLASSES_STYLES, HAIR_STYLES, Identity, identity_from_seed
@@ -53,7 +53,6 @@ def _opaque(H: int, W: int) -> np.ndarray:
 _ALPHA_SNAP = np.arange(256, dtype=np.uint8)
 _ALPHA_SNAP[248:] = 255
 _ALPHA_SNAP[:3] = 0
-_AU_SET = frozenset(AU_NAMES)
 
 
 def render_face(identity: Identity, expression: str, intensity: float, height: int) -> np.ndarray:
@@ -63,15 +62,7 @@ def render_face(identity: Identity, expression: str, intensity: float, height: i
 
 def render_face_aus(identity: Identity, aus: dict, height: int) -> np.ndarray:
     """Like :func:`render_face` but driven by explicit action units (missing ones count as 0)."""
-    H = int(height)
-    if H < 12:
-        raise ValueError(f"height must be at least 12 px, got {height!r}")
-    for name in aus:
-        if name not in _AU_SET:
-            raise ValueError(f"unknown action unit {name!r}; valid: {', '.join(AU_NAMES)}")
-    get = aus.get
-    a = [float(get(n, 0.0)) for n in AU_NAMES]
-    a = [0.0 if not v > 0.0 else (1.0 if v > 1.0 else v) for v in a]  # clip, NaN -> 0
+    H, a = au_vector(aus, height)
     small = H < SUPERSAMPLE_BELOW
     st = static_layers(identity, 2 * H if small else H)
     img = st.base.copy()

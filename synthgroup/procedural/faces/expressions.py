@@ -36,3 +36,19 @@ def action_units(expression: str, intensity: float) -> dict[str, float]:
         raise ValueError(f"intensity must be a finite number in [0, 1], got {intensity!r}")
     k = min(1.0, max(0.0, k))
     return {name: min(1.0, proto.get(name, 0.0) * k) for name in AU_NAMES}
+
+
+_AU_SET = frozenset(AU_NAMES)
+
+
+def au_vector(aus: dict, height) -> tuple[int, list[float]]:
+    """The checked sprite height and the activations of ``aus`` in ``AU_NAMES`` order, each
+    clipped to [0, 1] (missing and NaN -> 0): what both drawing styles start from."""
+    H = int(height)
+    if H < 12:
+        raise ValueError(f"height must be at least 12 px, got {height!r}")
+    for name in aus:
+        if name not in _AU_SET:
+            raise ValueError(f"unknown action unit {name!r}; valid: {', '.join(AU_NAMES)}")
+    a = [float(aus.get(n, 0.0)) for n in AU_NAMES]
+    return H, [min(1.0, v) if v > 0.0 else 0.0 for v in a]   # clip, NaN -> 0

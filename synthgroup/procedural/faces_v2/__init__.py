@@ -18,7 +18,7 @@ import numpy as np
 from .. import source_files
 from ..faces import SOURCE_FILES as _V1_FILES
 from ..faces.canvas import ASPECT
-from ..faces.expressions import AU_NAMES, EXPRESSIONS, action_units
+from ..faces.expressions import AU_NAMES, EXPRESSIONS, action_units, au_vector
 from ..faces.identity import Identity, identity_from_seed
 from .features import draw_expression
 from .head import CACHE_BUDGET, SUPERSAMPLE_BELOW, clear_cache, layers
@@ -31,9 +31,6 @@ __all__ = ["ASPECT", "EXPRESSIONS", "AU_NAMES", "Identity", "identity_from_seed"
 #: The files whose code decides the pixels (this package's and the layout it builds on).
 SOURCE_FILES = tuple(dict.fromkeys((*source_files(__file__), *_V1_FILES)))
 
-_AU_SET = frozenset(AU_NAMES)
-
-
 def render_face(identity: Identity, expression: str, intensity: float, height: int) -> np.ndarray:
     """``height`` x ``round(height * ASPECT)`` x 4 uint8 RGBA (straight alpha) head-and-shoulders sprite."""
     return render_face_aus(identity, action_units(expression, intensity), height)
@@ -41,14 +38,7 @@ def render_face(identity: Identity, expression: str, intensity: float, height: i
 
 def render_face_aus(identity: Identity, aus: dict, height: int) -> np.ndarray:
     """Like :func:`render_face` but driven by explicit action units (missing ones count as 0)."""
-    H = int(height)
-    if H < 12:
-        raise ValueError(f"height must be at least 12 px, got {height!r}")
-    bad = [n for n in aus if n not in _AU_SET]
-    if bad:
-        raise ValueError(f"unknown action unit {bad[0]!r}; valid: {', '.join(AU_NAMES)}")
-    a = [float(aus.get(n, 0.0)) for n in AU_NAMES]
-    a = [min(1.0, v) if v > 0.0 else 0.0 for v in a]  # clip, NaN -> 0
+    H, a = au_vector(aus, height)
     small = H < SUPERSAMPLE_BELOW
     L = layers(identity, 2 * H if small else H)
     P, A = draw_expression(L, identity, a)
