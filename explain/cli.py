@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
                              "(default baseline: the all-zero input's score)")
         sp.add_argument("--precision", choices=PRECISIONS, default=None,
                         help="fast-scorecam, occlusion: precision of the masked / occluded forwards "
-                             "(default float32; auto: bfloat16 where the CPU runs it natively)")
+                             "(default float32); auto: bfloat16 where the CPU runs it natively")
         sp.add_argument("--compile", action="store_true",
                         help="fast-scorecam: torch.compile the scoring model (once; then faster)")
         sp.add_argument("--batch-size", type=int, default=None, help="score-cam batch size")

@@ -72,10 +72,10 @@ import copy
 import numpy as np
 import torch
 
-from .base import FORWARD_PRECISIONS, Explainer, ExplainError, bfloat16_copy, logits_of, resolve_precision
+from .base import Explainer, ExplainError, bfloat16_copy, logits_of, resolve_precision
 
 
-PRECISIONS = FORWARD_PRECISIONS + ("int8",)   # auto: bfloat16 where native, else float32
+PRECISIONS = ("float32", "bfloat16", "int8", "auto")   # auto: bfloat16 where native, else float32
 FILLS = ("baseline", "mean", "zero")     # stand-in score of a channel top-k did not evaluate
 
 
